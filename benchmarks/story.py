@@ -1,0 +1,71 @@
+"""Story question set: does the bot answer readers' questions about the story?
+
+    python -m benchmarks.story [--corpus corpus] [--verbose]
+
+Reads ``benchmarks/story_questions.json``: answerable questions, each with
+"gold" substrings of the sentence(s) that answer it, and unanswerable ones
+(off-topic, greetings, noise, questions the story does not answer).  An
+answerable question counts as right at 1 when the engine answers it and its
+first answer contains a gold substring.  Prints P@1, the share of
+unanswerable questions declined, and the share of answerable ones wrongly
+declined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.engine.answer import Engine
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict[str, float]:
+    answerable = questions["answerable"]
+    unanswerable = questions["unanswerable"]
+    right = declined_wrongly = 0
+    for item in answerable:
+        result = engine.ask(item["question"], top=1)
+        ok = result.answered and any(g in result.answers[0].text for g in item["gold"])
+        right += ok
+        declined_wrongly += not result.answered
+        if verbose and not ok:
+            got = result.answers[0].text[:90] if result.answers else "-"
+            print(f"  MISS [{item['kind']}] {item['question']!r} answered={result.answered} -> {got}")
+    declined = 0
+    for item in unanswerable:
+        result = engine.ask(item["question"], top=1)
+        declined += not result.answered
+        if verbose and result.answered:
+            print(f"  ANSWERED [{item['kind']}] {item['question']!r} -> {result.answers[0].text[:90]}")
+    return {
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "p_at_1": right / len(answerable),
+        "off_topic_declined": declined / len(unanswerable),
+        "answerable_declined": declined_wrongly / len(answerable),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", default=str(ROOT / "corpus"))
+    parser.add_argument("--questions", default=str(HERE / "story_questions.json"))
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    args = parser.parse_args(argv)
+    engine = Engine.from_folder(args.corpus)
+    questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))
+    m = evaluate(engine, questions, args.verbose)
+    print(f"story set: {m['answerable']} answerable, {m['unanswerable']} unanswerable questions")
+    print(f"P@1                    {m['p_at_1']:.3f}")
+    print(f"off-topic declined     {m['off_topic_declined']:.3f}")
+    print(f"answerable declined    {m['answerable_declined']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

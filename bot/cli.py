@@ -1,0 +1,237 @@
+"""The command line: ``python -m bot run | ask | index``.
+
+A stable contract (PRODUCT.md): other tools parse ``ask --json``.  Exit
+codes: 0 success; 2 bad usage or configuration, with one line naming the
+problem (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn, TextIO
+
+from bot.engine import Answer, CorpusError, Engine, Result
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+MAX_TOP = 100
+
+
+class UsageError(Exception):
+    """Bad usage or configuration: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _top(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--top must be a whole number, not {value!r}") from None
+    if not 1 <= k <= MAX_TOP:
+        raise argparse.ArgumentTypeError(f"--top must be between 1 and {MAX_TOP}")
+    return k
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m bot", description="Answers questions about a news story.")
+    sub = parser.add_subparsers(dest="command", metavar="{run,ask,index}", parser_class=_Parser)
+
+    sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+
+    ask = sub.add_parser("ask", help="answer a question without Discord")
+    ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+    ask.add_argument("--top", type=_top, default=3, metavar="K", help="answers to list (default 3)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument("question", nargs="+", metavar="QUESTION", help="the question; '-' reads one per line from stdin")
+
+    index = sub.add_parser("index", help="load and index the corpus, and report on it")
+    index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# Output.
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    a = answer.article
+    return {
+        "text": answer.text,
+        "article": a.title,
+        "publisher": a.publisher,
+        "authors": list(a.authors),
+        "url": a.url,
+        "paragraph": answer.paragraph,
+        "score": round(answer.score, 6),
+    }
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {
+        "question": result.question,
+        "answered": result.answered,
+        "answers": [answer_json(a) for a in result.answers],
+        "took_ms": round(result.took_ms, 3),
+    }
+
+
+def source_line(answer: Answer) -> str:
+    a = answer.article
+    parts = [f"\u201c{a.title}\u201d"]
+    if a.byline:
+        parts.append(a.byline)
+    parts.append(f"paragraph {answer.paragraph}" if answer.paragraph else "byline")
+    if a.url:
+        parts.append(a.url)
+    return "\u2014 " + ", ".join(parts)
+
+
+def shown_answers(result: Result) -> list[Answer]:
+    """The answers worth showing a reader: the best, and the second when it
+    scores nearly as well (it adds something rather than repeating less well)."""
+    if not result.answers:
+        return []
+    best = result.answers[0]
+    shown = [best]
+    if len(result.answers) > 1 and best.paragraph:
+        second = result.answers[1]
+        if second.score >= 0.85 * best.score:
+            shown.append(second)
+    return shown
+
+
+def result_text(result: Result, engine: Engine) -> str:
+    if result.answered:
+        blocks = []
+        for answer in shown_answers(result):
+            blocks.append(f"> {answer.text}\n{source_line(answer)}")
+        return "\n\n".join(blocks)
+    if result.reason == "no-content":
+        return "Ask me a question about the story, for example: " + _example(engine)
+    titles = ", ".join(f"\u201c{a.title}\u201d" for a in engine.articles[:3])
+    more = f" and {len(engine.articles) - 3} more articles" if len(engine.articles) > 3 else ""
+    return f"The story doesn't say. It covers {titles}{more}."
+
+
+def _example(engine: Engine) -> str:
+    return f"\u201cWhat happened in {engine.articles[0].title.split()[0]}'s story?\u201d" if False else (
+        "\u201cWhat is the story about?\u201d"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Commands.
+
+
+def _engine(settings: Settings, corpus: str | None, err: TextIO, quiet: bool = False) -> Engine:
+    folder = corpus or settings.corpus_dir
+    try:
+        engine = Engine.from_folder(folder)
+    except CorpusError as exc:
+        raise UsageError(str(exc)) from None
+    if not quiet:
+        for failure in engine.failures:
+            print(f"warning: skipped {failure}", file=err)
+    return engine
+
+
+def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
+    if args.question == ["-"]:
+        for line in stdin:
+            line = line.strip()
+            if line:
+                yield line
+        return
+    question = " ".join(args.question).strip()
+    if not question:
+        raise UsageError("the question is empty")
+    yield question
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    if args.question != ["-"] and not " ".join(args.question).strip():
+        raise UsageError("the question is empty")
+    engine = _engine(settings, args.corpus, err)
+    first = True
+    for question in _questions(args, stdin):
+        result = engine.ask(question, top=args.top)
+        if args.json:
+            out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+        else:
+            if not first:
+                out.write("\n")
+            if args.question == ["-"]:
+                out.write(f"Q: {question}\n")
+            out.write(result_text(result, engine) + "\n")
+        out.flush()
+        first = False
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    t0 = time.perf_counter()
+    engine = _engine(settings, args.corpus, err, quiet=True)
+    took = time.perf_counter() - t0
+    idx = engine.index
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.write(f"articles    {len(idx.articles)}\n")
+    out.write(f"paragraphs  {idx.n_paragraphs}\n")
+    out.write(f"sentences   {idx.n_sentences}\n")
+    out.write(f"terms       {len(idx.sentences.vocab)}\n")
+    out.write(f"build time  {took:.3f} s\n")
+    out.write(f"peak memory {rss_mb:.0f} MB\n")
+    out.write(f"failed      {len(engine.failures)}\n")
+    for failure in engine.failures:
+        out.write(f"  {failure}\n")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise UsageError("DISCORD_TOKEN is not set (put it in .env or the environment)")
+    raise UsageError("the Discord bot is not built yet in this version; use 'ask'")
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    stdin = stdin or sys.stdin
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise UsageError("say what to do: run, ask or index (see --help)")
+        settings = load_settings()
+        if args.command == "ask":
+            return cmd_ask(args, settings, out, err, stdin)
+        if args.command == "index":
+            return cmd_index(args, settings, out, err)
+        return cmd_run(args, settings, out, err)
+    except (UsageError, SettingsError) as exc:
+        print(f"bot: error: {exc}", file=err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def main_entry() -> None:
+    """Console script ``story-bot``."""
+    sys.exit(main())

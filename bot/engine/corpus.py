@@ -1,0 +1,418 @@
+"""Loading the corpus folder: files in, articles (and reasons for failures) out.
+
+Formats (see PRODUCT.md):
+
+* ``.txt`` in the story's own shape: a title line, a blank line, an optional
+  byline block of short lines (publisher, then authors), a blank line, then
+  one paragraph per line.
+* ``.md``: the same shape, where the title may be a ``# heading`` and a
+  paragraph is a block of lines separated by blank lines.
+* Either may start with YAML front matter (``---`` … ``---``) whose
+  ``title``, ``publisher``, ``authors``, ``url``, ``published`` override what
+  the text gives.
+* ``.jsonl``: one article a line, ``{"title": …, "paragraphs": [...]}`` or
+  ``{"title": …, "text": "…"}`` (paragraphs separated by blank lines), with
+  optional ``id``, ``publisher``, ``authors``, ``url``, ``published``.
+
+A file that cannot be read is reported by name and reason and every other
+file still loads.  Hidden files and folders, files of other kinds, and links
+that lead outside the folder are skipped (the last are reported).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.engine.models import Article, Corpus, LoadFailure
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".jsonl"})
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+"""Largest ``.txt`` / ``.md`` file loaded (a long news article is 50 KB)."""
+MAX_JSONL_BYTES = 2 * 1024 * 1024 * 1024
+"""Largest ``.jsonl`` file loaded; it is read a line at a time."""
+MAX_LINE_BYTES = MAX_ARTICLE_BYTES
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_TITLE_CHARS = 500
+MAX_AUTHORS = 50
+MAX_REPORTED_LINE_FAILURES = 50
+"""Per ``.jsonl`` file: further bad lines are counted in one summary line."""
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be used (missing folder, no article)."""
+
+
+class ArticleError(ValueError):
+    """One article cannot be read; the message is the reason shown to admins."""
+
+
+def display_name(name: str) -> str:
+    """A file name made safe to print: control characters escaped."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
+        for ch in name
+    )
+
+
+# ---------------------------------------------------------------------------
+# Field helpers shared by front matter and JSON lines.
+
+
+def _clean_str(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ArticleError(f"'{field}' must be text, not {type(value).__name__}")
+    value = " ".join(value.split())
+    return value or None
+
+
+def split_authors(line: str) -> tuple[str, ...]:
+    """Authors from a byline: "By A, B And C" -> ("A", "B", "C")."""
+    line = re.sub(r"^\s*by\s+", "", line, flags=re.IGNORECASE)
+    parts = re.split(r"\s*(?:,|;|&|\band\b)\s*", line, flags=re.IGNORECASE)
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return split_authors(value)
+    if isinstance(value, list):
+        if len(value) > MAX_AUTHORS:
+            raise ArticleError(f"'authors' lists {len(value)} names (at most {MAX_AUTHORS})")
+        names = []
+        for item in value:
+            if not isinstance(item, str):
+                raise ArticleError("'authors' must be a list of names")
+            if item.strip():
+                names.append(" ".join(item.split()))
+        return tuple(names)
+    raise ArticleError("'authors' must be a name or a list of names")
+
+
+def _url(value: Any) -> str | None:
+    url = _clean_str(value, "url")
+    if url is not None and not re.match(r"^https?://\S+$", url):
+        raise ArticleError("'url' must be an http(s) link")
+    return url
+
+
+def _title(value: Any) -> str | None:
+    title = _clean_str(value, "title")
+    if title is not None and len(title) > MAX_TITLE_CHARS:
+        raise ArticleError(f"title is {len(title)} characters long (at most {MAX_TITLE_CHARS})")
+    return title
+
+
+def _metadata(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validated article fields from a front matter or JSON mapping."""
+    return {
+        "title": _title(fields.get("title")),
+        "publisher": _clean_str(fields.get("publisher"), "publisher"),
+        "authors": _authors(fields.get("authors")),
+        "url": _url(fields.get("url")),
+        "published": _clean_str(fields.get("published"), "published"),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Text articles (.txt / .md).
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split YAML front matter from the body; ``({}, text)`` when there is none."""
+    if not text.startswith("---"):
+        return {}, text
+    first_nl = text.find("\n")
+    if first_nl == -1 or text[:first_nl].strip() != "---":
+        return {}, text
+    end = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE).search(text, first_nl + 1)
+    if end is None:
+        raise ArticleError("front matter starts with '---' but never ends")
+    raw = text[first_nl + 1 : end.start()]
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise ArticleError(f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KB")
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ArticleError(f"front matter is not valid YAML ({problem})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ArticleError("front matter must be a mapping of fields")
+    return data, text[end.end() :].lstrip("\r\n")
+
+
+def _blocks(body: str) -> list[list[str]]:
+    """Runs of non-blank lines, each line stripped."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in body.splitlines():
+        line = line.strip()
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\"\u201d\u2019]$")
+
+
+def _is_byline(block: list[str]) -> bool:
+    return len(block) <= 4 and all(len(line) <= 100 and not _SENTENCE_END.search(line) for line in block)
+
+
+def _parse_byline(block: list[str]) -> tuple[str | None, tuple[str, ...], str | None]:
+    """Publisher, authors, and the authors' lines as written."""
+    publisher: str | None = None
+    authors: list[str] = []
+    credit: list[str] = []
+    for line in block:
+        if re.match(r"^by\s", line, flags=re.IGNORECASE) or publisher is not None:
+            authors.extend(split_authors(line))
+            credit.append(line)
+        else:
+            publisher = line
+    return publisher, tuple(authors), " ".join(credit) or None
+
+
+def parse_text_article(text: str, *, article_id: str, source: str, markdown: bool = False) -> Article:
+    """One article from the text of a ``.txt`` or ``.md`` file."""
+    meta: dict[str, Any] = {}
+    fields, body = _front_matter(text)
+    if fields:
+        meta = _metadata(fields)
+    blocks = _blocks(body)
+
+    title: str | None = None
+    if blocks and markdown and blocks[0][0].startswith("#"):
+        title = blocks[0][0].lstrip("#").strip()
+        rest = blocks[0][1:]
+        blocks = ([rest] if rest else []) + blocks[1:]
+    elif blocks and len(blocks[0]) == 1 and len(blocks) > 1:
+        line = blocks[0][0]
+        if not meta.get("title") or (len(line) <= MAX_TITLE_CHARS and not line.endswith(".")):
+            title = line
+            blocks = blocks[1:]
+    elif blocks and not meta.get("title"):
+        first = blocks[0][0]
+        if len(first) > MAX_TITLE_CHARS:
+            raise ArticleError("no title: the first line is a whole paragraph (expected a title line, then a blank line)")
+        raise ArticleError("no title: expected a title line, then a blank line, then the text")
+    if title is not None and len(title) > MAX_TITLE_CHARS:
+        raise ArticleError("no title: the first line is a whole paragraph (expected a title line, then a blank line)")
+
+    publisher: str | None = None
+    authors: tuple[str, ...] = ()
+    credit: str | None = None
+    if len(blocks) > 1 and _is_byline(blocks[0]):
+        publisher, authors, credit = _parse_byline(blocks[0])
+        blocks = blocks[1:]
+
+    if markdown:
+        paragraphs = [" ".join(line.lstrip("#").strip() if line.startswith("#") else line for line in b) for b in blocks]
+    else:
+        paragraphs = [line for b in blocks for line in b]
+    paragraphs = [p for p in paragraphs if p]
+
+    title = meta.get("title") or title
+    if not title:
+        raise ArticleError("no title")
+    if not paragraphs:
+        raise ArticleError("no text after the title")
+    return Article(
+        id=article_id,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        publisher=meta.get("publisher") or publisher,
+        authors=meta.get("authors") or authors,
+        credit=None if meta.get("authors") else credit,
+        url=meta.get("url"),
+        published=meta.get("published"),
+        source=source,
+    )
+
+
+# ---------------------------------------------------------------------------
+# JSON lines.
+
+
+def parse_json_article(line: str, *, article_id: str, source: str) -> Article:
+    """One article from one line of a ``.jsonl`` file."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ArticleError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ArticleError("not valid JSON (nested too deeply)") from None
+    if not isinstance(data, dict):
+        raise ArticleError("each line must be a JSON object")
+    meta = _metadata(data)
+    if not meta["title"]:
+        raise ArticleError("no title")
+    if "paragraphs" in data:
+        raw = data["paragraphs"]
+        if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+            raise ArticleError("'paragraphs' must be a list of strings")
+        paragraphs = [p.strip() for p in raw if p.strip()]
+    elif "text" in data:
+        if not isinstance(data["text"], str):
+            raise ArticleError("'text' must be a string")
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", data["text"]) if p.strip()]
+    else:
+        raise ArticleError("no text: give 'paragraphs' or 'text'")
+    if not paragraphs:
+        raise ArticleError("no text")
+    if "id" in data and data["id"] is not None:
+        if not isinstance(data["id"], (str, int)) or isinstance(data["id"], bool):
+            raise ArticleError("'id' must be text or a number")
+        article_id = f"{article_id.rsplit(':', 1)[0]}#{data['id']}"
+    return Article(id=article_id, paragraphs=tuple(paragraphs), source=source, **meta)
+
+
+# ---------------------------------------------------------------------------
+# Files.
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (a byte-order mark is allowed), or an ArticleError."""
+    if b"\x00" in data:
+        raise ArticleError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def parse_jsonl_lines(lines: Iterable[bytes], rel: str) -> tuple[list[Article], list[LoadFailure]]:
+    """Articles and per-line failures of a ``.jsonl`` file given as raw lines."""
+    articles: list[Article] = []
+    failures: list[LoadFailure] = []
+    extra_failures = 0
+    seen: set[str] = set()
+    for lineno, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        where = f"{rel}:{lineno}"
+        try:
+            if len(raw) > MAX_LINE_BYTES:
+                raise ArticleError(f"line is larger than {MAX_LINE_BYTES // (1024 * 1024)} MB")
+            article = parse_json_article(decode(raw), article_id=where, source=where)
+            if article.id in seen:
+                raise ArticleError(f"duplicate id {article.id.split('#', 1)[-1]!r}")
+            seen.add(article.id)
+            articles.append(article)
+        except ArticleError as exc:
+            if len(failures) < MAX_REPORTED_LINE_FAILURES:
+                failures.append(LoadFailure(where, str(exc)))
+            else:
+                extra_failures += 1
+    if extra_failures:
+        failures.append(LoadFailure(rel, f"{extra_failures} more bad lines not listed"))
+    return articles, failures
+
+
+def parse_article_bytes(name: str, data: bytes) -> tuple[list[Article], list[LoadFailure]]:
+    """Articles in the bytes of one file named ``name`` (its path in the corpus).
+
+    Used for files in the folder and for uploads alike, so an upload is
+    judged exactly as the loader will judge it.
+    """
+    rel = display_name(name)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".jsonl":
+        return parse_jsonl_lines(data.splitlines(), rel)
+    if suffix not in ARTICLE_SUFFIXES:
+        return [], [LoadFailure(rel, f"not an article file (expected {', '.join(sorted(ARTICLE_SUFFIXES))})")]
+    try:
+        if len(data) > MAX_ARTICLE_BYTES:
+            raise ArticleError(f"too large ({_size(len(data))}; at most {_size(MAX_ARTICLE_BYTES)})")
+        article = parse_text_article(decode(data), article_id=rel, source=rel, markdown=suffix == ".md")
+    except ArticleError as exc:
+        return [], [LoadFailure(rel, str(exc))]
+    return [article], []
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MB"
+    return f"{max(1, n // 1024)} KB"
+
+
+def _corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """(path, path relative to root) of candidate files, sorted, hidden skipped."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in sorted(filenames):
+            if filename.startswith(".") or Path(filename).suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            path = Path(dirpath, filename)
+            yield path, path.relative_to(root).as_posix()
+
+
+def load_file(path: Path, rel: str, root: Path) -> tuple[list[Article], list[LoadFailure]]:
+    """Articles of one file of the corpus folder, with its failures."""
+    name = display_name(rel)
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                return [], [LoadFailure(name, "skipped: it is a link to a file outside the corpus folder")]
+        if not path.is_file():
+            return [], [LoadFailure(name, "not a regular file")]
+        size = path.stat().st_size
+        if path.suffix.lower() == ".jsonl":
+            if size > MAX_JSONL_BYTES:
+                return [], [LoadFailure(name, f"too large ({_size(size)}; at most {_size(MAX_JSONL_BYTES)})")]
+            with path.open("rb") as fh:
+                return parse_jsonl_lines(fh, name)
+        if size > MAX_ARTICLE_BYTES:
+            return [], [LoadFailure(name, f"too large ({_size(size)}; at most {_size(MAX_ARTICLE_BYTES)})")]
+        with path.open("rb") as fh:
+            data = fh.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        return [], [LoadFailure(name, f"cannot be read ({exc.strerror or exc})")]
+    return parse_article_bytes(rel, data)
+
+
+def load_corpus(directory: str | os.PathLike[str]) -> Corpus:
+    """Every article of the corpus folder, and every file that failed.
+
+    Raises ``CorpusError`` when the folder itself is missing or unreadable;
+    an empty result is for the caller to judge (see ``Engine.from_folder``).
+    """
+    root = Path(directory)
+    if not root.exists():
+        raise CorpusError(f"corpus folder {str(root)!r} does not exist")
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder {str(root)!r} is not a folder")
+    root = root.resolve()
+    corpus = Corpus()
+    try:
+        files = list(_corpus_files(root))
+    except OSError as exc:
+        raise CorpusError(f"corpus folder {str(directory)!r} cannot be read ({exc.strerror or exc})") from None
+    for path, rel in files:
+        articles, failures = load_file(path, rel, root)
+        corpus.articles.extend(articles)
+        corpus.failures.extend(failures)
+    return corpus

@@ -1,0 +1,88 @@
+"""The engine's plain data: articles, load failures, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article of the corpus.
+
+    ``paragraphs`` are the body paragraphs (title and byline are not
+    paragraphs); paragraph numbers shown to readers count them from 1.
+    """
+
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    publisher: str | None = None
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    published: str | None = None
+    source: str = ""
+    """Where the article came from: the file's path inside the corpus folder,
+    with ``:LINE`` for a line of a ``.jsonl`` file."""
+    credit: str | None = None
+    """The authors as the byline wrote them ("Albert Aji And Daria
+    Litvinova"), for quoting; None when the authors came from metadata."""
+
+    @property
+    def byline(self) -> str:
+        """Publisher and authors as one line, e.g. ``The Associated Press
+        (Albert Aji and Daria Litvinova)``; empty when neither is known."""
+        who = " and ".join(self.authors) if len(self.authors) <= 2 else (
+            ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+        )
+        if self.publisher and who:
+            return f"{self.publisher} ({who})"
+        return self.publisher or who
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailure:
+    """A corpus file (or one line of a ``.jsonl`` file) that was not loaded."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Corpus:
+    """What loading a corpus folder gave: the articles, and what failed."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[LoadFailure] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One sentence of the corpus offered as an answer."""
+
+    text: str
+    """The sentence exactly as the corpus has it."""
+    article: Article
+    paragraph: int
+    """Body paragraph number from 1; 0 for the title or byline."""
+    sentence: int
+    """Index of the sentence in the index (0 for title/byline answers)."""
+    score: float
+    matched: frozenset[str] = frozenset()
+    """Index terms of the question that the sentence contains."""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The engine's reply to one question."""
+
+    question: str
+    answered: bool
+    answers: tuple[Answer, ...]
+    """Best first.  When ``answered`` is false these are the closest
+    sentences, for inspection, not answers."""
+    took_ms: float
+    reason: str = ""
+    """Why the question was declined (empty when answered)."""
