@@ -124,8 +124,10 @@ def result_text(result: Result, engine: Engine) -> str:
 
 
 def _example(engine: Engine) -> str:
-    return f"\u201cWhat happened in {engine.articles[0].title.split()[0]}'s story?\u201d" if False else (
-        "\u201cWhat is the story about?\u201d"
+    return (
+        f"\u201cWhat happened in {engine.articles[0].title.split()[0]}'s story?\u201d"
+        if False
+        else ("\u201cWhat is the story about?\u201d")
     )
 
 

@@ -20,6 +20,8 @@ The steps, for one question:
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 import time
 from collections.abc import Sequence
@@ -32,9 +34,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.engine.corpus import CorpusError, load_corpus
+from bot.engine.features import matches_type, phrase_matches, question_type
 from bot.engine.index import IndexConfig, SentenceIndex
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Result
-from bot.engine.tokens import normalize, tokenize
+from bot.engine.tokens import normalize, tokenize, word_spans
 
 MIN_COVERAGE = 0.5
 """Share of the question's weight the best sentence must contain to count as
@@ -48,10 +51,23 @@ FOLLOW_UP_WEIGHT = 0.5
 SPELLING_WEIGHT = 0.8
 """Weight of a word guessed from a misspelling."""
 
+RELATED_WEIGHT = 0.5
+"""Weight of a related form of a question's word ("syrian" for "syria")."""
+
+RELATED_CREDIT = 0.7
+"""Share of a question word's weight that a related form covers."""
+
+MAX_SUFFIX = 3
+"""Longest ending by which two related forms may differ."""
+
 
 # Words that ask about the article rather than its content.
 _META_GENERIC = frozenset(tokenize("story article piece news source text"))
-_META_AUTHOR = frozenset(tokenize("wrote write writer writers author authors authored reporter reporters journalist journalists byline credit"))
+_META_AUTHOR = frozenset(
+    tokenize(
+        "wrote write writer writers author authors authored reporter reporters journalist journalists byline credit"
+    )
+)
 _META_PUBLISHER = frozenset(tokenize("published publisher publish outlet agency newspaper paper"))
 _META_TITLE = frozenset(tokenize("title headline"))
 _META_SUMMARY = frozenset(tokenize("summary summarize summarise gist tldr overview happened main point"))
@@ -63,10 +79,16 @@ class QueryTerms:
     """A question's terms with their weights in scoring and in coverage."""
 
     weights: dict[str, float]
+    sequence: tuple[str, ...]
+    """The question's own terms in order (for phrases)."""
+    kind: str | None
+    """The kind of answer the question wants (``features.question_type``)."""
     own: frozenset[str]
     """Terms of the question itself (not of an earlier one)."""
     corrections: dict[str, str]
     """Misspelled term -> corpus term it was taken for."""
+    related: dict[str, frozenset[str]]
+    """Own term -> corpus terms that are related forms of it."""
 
 
 class Engine:
@@ -78,7 +100,9 @@ class Engine:
             raise CorpusError(_empty_message(corpus.failures))
         self.corpus = corpus
         self.index = SentenceIndex(corpus.articles, config)
-        self._vocab_list: list[str] | None = None
+        self._sorted_vocab: list[str] | None = None
+        self._names: dict[str, bool] = {}
+        self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     @classmethod
     def from_folder(cls, folder: str | Path, config: IndexConfig | None = None) -> Engine:
@@ -99,42 +123,93 @@ class Engine:
     # -- the question -------------------------------------------------------
 
     def query_terms(self, question: str, previous: str | None = None) -> QueryTerms:
+        """The question's terms: misspellings corrected, related forms added,
+        and an earlier question's terms (for a follow-up) at a lower weight."""
         weights: dict[str, float] = {}
         corrections: dict[str, str] = {}
+        sequence: list[str] = []
         for term in tokenize(question):
-            if term in weights:
-                continue
             if not self.index.knows(term):
-                fixed = self._correct(term)
+                fixed = corrections.get(term) or self._correct(term)
                 if fixed is not None:
                     corrections[term] = fixed
                     weights.setdefault(fixed, SPELLING_WEIGHT)
+                    sequence.append(fixed)
                     continue
             weights[term] = 1.0
+            sequence.append(term)
         own = frozenset(weights)
+        related: dict[str, frozenset[str]] = {}
+        for term in own:
+            forms = frozenset(f for f in self._related(term) if f not in own)
+            if forms:
+                related[term] = forms
+                for f in forms:
+                    weights.setdefault(f, RELATED_WEIGHT * weights[term])
         if previous:
             for term in tokenize(previous):
                 if self.index.knows(term):
                     weights.setdefault(term, FOLLOW_UP_WEIGHT)
-        return QueryTerms(weights, own, corrections)
+        return QueryTerms(weights, tuple(sequence), question_type(question), own, corrections, related)
+
+    def _vocab(self) -> list[str]:
+        if self._sorted_vocab is None:
+            self._sorted_vocab = sorted(self.index.sentences.vocab)
+        return self._sorted_vocab
+
+    def _related(self, term: str) -> list[str]:
+        """Corpus terms that differ from ``term`` only by a short ending
+        ("syria" / "syrian", "iran" / "iranian"): Snowball keeps such
+        derived words apart, readers do not."""
+        if len(term) < 4 or not term.isalpha():
+            return []
+        vocab = self._vocab()
+        out = [term[:n] for n in range(max(4, len(term) - MAX_SUFFIX), len(term)) if self.index.knows(term[:n])]
+        i = bisect.bisect_right(vocab, term)
+        while i < len(vocab) and vocab[i].startswith(term) and len(out) < 8:
+            if len(vocab[i]) - len(term) <= MAX_SUFFIX and vocab[i][len(term) :].isalpha():
+                out.append(vocab[i])
+            i += 1
+        return out
 
     def _correct(self, term: str) -> str | None:
-        """The corpus term that ``term`` is most likely a misspelling of."""
+        """The corpus term that ``term`` is most likely a misspelling of.
+
+        Names are what readers misspell and what a story's vocabulary holds
+        that a reader's does not; an ordinary word the corpus lacks is far
+        more often just another word ("take" is not "make").  So short words
+        are only corrected to names, and a name may be two edits away when
+        long."""
         if len(term) < 4 or not term.isalpha():
             return None
-        if self._vocab_list is None:
-            self._vocab_list = list(self.index.sentences.vocab)
-        max_dist = 1 if len(term) <= 5 else 2
-        hits = process.extract(
-            term, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=max_dist, limit=8
-        )
-        if not hits:
-            return None
+        max_dist = 1 if len(term) <= 7 else 2
+        hits = process.extract(term, self._vocab(), scorer=Levenshtein.distance, score_cutoff=max_dist, limit=10)
         df = self.index.sentences.df
         vocab = self.index.sentences.vocab
-        # Closest first; among equals, the more common term.
-        best = min(hits, key=lambda h: (h[1], -df[vocab[h[0]]]))
-        return str(best[0])
+        for cand, dist, _ in sorted(hits, key=lambda h: (h[1], -df[vocab[h[0]]])):
+            cand = str(cand)
+            if abs(len(cand) - len(term)) > dist or not cand.isalpha():
+                continue
+            if self._is_name(cand) or (len(term) >= 8 and dist == 1):
+                return cand
+        return None
+
+    def _is_name(self, term: str) -> bool:
+        """Is ``term`` written with a capital inside sentences (a name)?"""
+        known = self._names.get(term)
+        if known is not None:
+            return known
+        docs, _ = self.index.sentences.postings(self.index.sentences.vocab[term])
+        capital = seen = 0
+        for sid in docs[:5]:
+            text = self.index.sentence_text(int(sid))
+            for start, _end, t in word_spans(text):
+                if t == term and start > 0:
+                    seen += 1
+                    capital += text[start].isupper()
+        result = seen > 0 and capital * 2 > seen
+        self._names[term] = result
+        return result
 
     # -- answering ----------------------------------------------------------
 
@@ -160,22 +235,40 @@ class Engine:
 
     def rank(self, q: QueryTerms, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The ``k`` best sentences for the question's terms, best first."""
-        return self.index.top(q.weights, k)
+        cfg = self.index.config
+        ids, scores = self.index.top(q.weights, max(k, cfg.rerank_depth))
+        if len(ids) > 1 and (cfg.phrase_weight or (cfg.type_weight and q.kind)):
+            scores = scores.copy()
+            for n, sid in enumerate(ids):
+                text = self.index.sentence_text(int(sid))
+                if cfg.phrase_weight and len(q.sequence) > 1:
+                    pairs = phrase_matches(q.sequence, tokenize(text))
+                    scores[n] += cfg.phrase_weight * sum((self.index.idf(a) + self.index.idf(b)) / 2 for a, b in pairs)
+                if cfg.type_weight and q.kind and matches_type(q.kind, text):
+                    scores[n] *= 1.0 + cfg.type_weight
+            order = np.lexsort((ids, -scores))
+            ids, scores = ids[order], scores[order]
+        return ids[:k], scores[:k]
 
     def coverage(self, sentence: int, q: QueryTerms) -> float:
         """Share of the question's own weight that ``sentence`` (with the
         sentence before it in its paragraph, and its article's title)
-        contains."""
-        context = set(self.index.sent_terms[sentence])
-        if sentence > 0 and self.index.sent_para[sentence - 1] == self.index.sent_para[sentence]:
-            context |= self.index.sent_terms[sentence - 1]
-        context |= set(tokenize(self.index.article_of(sentence).title))
+        contains.  A word the corpus never uses weighs as much as its rarest
+        word; a related form ("Syrian" for "Syria") counts for part."""
+        idx = self.index
+        context = set(idx.sent_terms[sentence])
+        if sentence > 0 and idx.sent_para[sentence - 1] == idx.sent_para[sentence]:
+            context |= idx.sent_terms[sentence - 1]
+        context |= set(tokenize(idx.article_of(sentence).title))
+        unknown = math.log(idx.sentences.n_docs + 1)
         total = found = 0.0
         for term in q.own:
-            w = self.index.idf(term) * q.weights[term]
+            w = (idx.idf(term) if idx.knows(term) else unknown) * q.weights[term]
             total += w
             if term in context:
                 found += w
+            elif q.related.get(term, frozenset()) & context:
+                found += RELATED_CREDIT * w
         return found / total if total else 0.0
 
     def _answer(self, sentence: int, score: float, q: QueryTerms) -> Answer:
@@ -188,41 +281,56 @@ class Engine:
             matched=frozenset(t for t in q.weights if t in self.index.sent_terms[sentence]),
         )
 
-    def _result(
-        self, question: str, answered: bool, answers: Sequence[Answer], t0: float, reason: str = ""
-    ) -> Result:
+    def _result(self, question: str, answered: bool, answers: Sequence[Answer], t0: float, reason: str = "") -> Result:
         took = (time.perf_counter() - t0) * 1000.0
         return Result(question, answered, tuple(answers), took, reason)
 
     # -- questions about the article itself ----------------------------------
 
+    def _byline(self, a_idx: int) -> tuple[frozenset[str], frozenset[str]]:
+        """(publisher terms, author terms) of an article; the publisher's
+        initials count ("AP" for The Associated Press)."""
+        cached = self._byline_terms.get(a_idx)
+        if cached is None:
+            article = self.articles[a_idx]
+            pub = set(tokenize(article.publisher or ""))
+            caps = [w[0] for w in (article.publisher or "").split() if w[:1].isupper() and w.lower() != "the"]
+            if len(caps) >= 2:
+                pub.add("".join(caps).lower())
+            authors = frozenset(tokenize(" ".join(article.authors)))
+            cached = self._byline_terms[a_idx] = (frozenset(pub), authors)
+        return cached
+
     def _metadata_answers(self, question: str, q: QueryTerms, top: int) -> tuple[Answer, ...] | None:
-        if not q.own or not q.own <= _META_ALL:
-            return None
-        articles = self.articles[:top]
-        text = normalize(question)
+        """Answers from title, byline and lead when the question is about the
+        article itself; None when it is about the story's content."""
         out: list[Answer] = []
-        for article in articles:
+        when = re.search(r"\bwhen\b", normalize(question)) is not None
+        for a_idx, article in enumerate(self.articles):
+            pub, authors = self._byline(a_idx)
+            unknown = [t for t in q.own if t not in _META_ALL and t not in pub and t not in authors]
+            if len(unknown) > (1 if q.own & (pub | authors) else 0):
+                return None
+            if unknown and self.index.knows(unknown[0]):
+                return None
             answer: str | None
-            if q.own & _META_AUTHOR:
+            if q.own & (_META_AUTHOR | authors):
                 answer = article.credit or " and ".join(article.authors) or article.publisher
-            elif q.own & _META_PUBLISHER and re.search(r"\bwhen\b", text):
-                answer = article.published
-            elif q.own & _META_PUBLISHER:
-                answer = article.publisher
+            elif q.own & (_META_PUBLISHER | pub):
+                answer = article.published if when else article.publisher
             elif q.own & _META_TITLE:
                 answer = article.title
-            else:  # what is it about: the title and the lead sentence
-                first = self.index.paragraph_sentences(self._first_sentence(article))[0]
+            elif q.own & _META_SUMMARY or q.own <= _META_GENERIC:
+                first = int(self.index.para_first_sentence[int(np.argmax(self.index.para_article == a_idx))])
                 out.append(self._answer(first, 1.0, q))
-                continue
+                answer = None
+            else:
+                return None
             if answer:
                 out.append(Answer(answer, article, 0, -1, 1.0))
+            if len(out) >= top:
+                break
         return tuple(out) if out else None
-
-    def _first_sentence(self, article: Article) -> int:
-        a_idx = self.articles.index(article)
-        return int(self.index.para_first_sentence[int((self.index.para_article == a_idx).argmax())])
 
 
 def _empty_message(failures: Sequence[LoadFailure]) -> str:

@@ -174,6 +174,7 @@ def _blocks(body: str) -> list[list[str]]:
     return blocks
 
 
+_WHOLE_PARAGRAPH = "no title: the first line is a whole paragraph (expected a title line, then a blank line)"
 _SENTENCE_END = re.compile(r"[.!?:;\"\u201d\u2019]$")
 
 
@@ -208,18 +209,17 @@ def parse_text_article(text: str, *, article_id: str, source: str, markdown: boo
         title = blocks[0][0].lstrip("#").strip()
         rest = blocks[0][1:]
         blocks = ([rest] if rest else []) + blocks[1:]
-    elif blocks and len(blocks[0]) == 1 and len(blocks) > 1:
+    elif blocks and len(blocks[0]) == 1 and (len(blocks) > 1 or not meta.get("title")):
         line = blocks[0][0]
         if not meta.get("title") or (len(line) <= MAX_TITLE_CHARS and not line.endswith(".")):
             title = line
             blocks = blocks[1:]
     elif blocks and not meta.get("title"):
-        first = blocks[0][0]
-        if len(first) > MAX_TITLE_CHARS:
-            raise ArticleError("no title: the first line is a whole paragraph (expected a title line, then a blank line)")
+        if len(blocks[0][0]) > MAX_TITLE_CHARS:
+            raise ArticleError(_WHOLE_PARAGRAPH)
         raise ArticleError("no title: expected a title line, then a blank line, then the text")
     if title is not None and len(title) > MAX_TITLE_CHARS:
-        raise ArticleError("no title: the first line is a whole paragraph (expected a title line, then a blank line)")
+        raise ArticleError(_WHOLE_PARAGRAPH)
 
     publisher: str | None = None
     authors: tuple[str, ...] = ()
@@ -229,7 +229,7 @@ def parse_text_article(text: str, *, article_id: str, source: str, markdown: boo
         blocks = blocks[1:]
 
     if markdown:
-        paragraphs = [" ".join(line.lstrip("#").strip() if line.startswith("#") else line for line in b) for b in blocks]
+        paragraphs = [" ".join(line.lstrip("#").strip() for line in b) for b in blocks]
     else:
         paragraphs = [line for b in blocks for line in b]
     paragraphs = [p for p in paragraphs if p]

@@ -39,6 +39,14 @@ class IndexConfig:
     b: float = 0.75
     paragraph_weight: float = 0.5
     """How much of the paragraph's BM25 score each of its sentences gets."""
+    rerank_depth: int = 50
+    """How many of the best BM25 sentences the cheap features re-rank."""
+    phrase_weight: float = 0.5
+    """Bonus per question phrase (two consecutive terms) found in a sentence,
+    times the phrase's mean idf."""
+    type_weight: float = 0.2
+    """Relative bonus for a sentence holding the kind of thing the question
+    asks for (a date for "when", a number for "how many", …)."""
 
 
 class SentenceIndex:
@@ -137,10 +145,7 @@ class SentenceIndex:
         k = min(k, len(scores))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        if k < len(scores):
-            cand = np.argpartition(-scores, k - 1)[:k]
-        else:
-            cand = np.arange(len(scores))
+        cand = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         # Stable: equal scores keep corpus order (earlier sentences first).
         order = cand[np.lexsort((cand, -scores[cand]))]
         order = order[scores[order] > 0]

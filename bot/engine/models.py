@@ -31,8 +31,10 @@ class Article:
     def byline(self) -> str:
         """Publisher and authors as one line, e.g. ``The Associated Press
         (Albert Aji and Daria Litvinova)``; empty when neither is known."""
-        who = " and ".join(self.authors) if len(self.authors) <= 2 else (
-            ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+        who = (
+            " and ".join(self.authors)
+            if len(self.authors) <= 2
+            else (", ".join(self.authors[:-1]) + " and " + self.authors[-1])
         )
         if self.publisher and who:
             return f"{self.publisher} ({who})"

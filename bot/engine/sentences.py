@@ -47,9 +47,7 @@ ABBREVIATIONS: frozenset[str] = frozenset(
     assn ave blvd rd hwy
     """.split()
 )
-NUMBER_ABBREVIATIONS: frozenset[str] = frozenset(
-    "no nos vol vols pp p art ch chap sec fig figs eq op".split()
-)
+NUMBER_ABBREVIATIONS: frozenset[str] = frozenset("no nos vol vols pp p art ch chap sec fig figs eq op".split())
 """Abbreviations that stand before a number ("No. 5"): "no." before a word
 is the word "no" ending a sentence."""
 """"etc" is here because it ends far more clauses than sentences in news."""
@@ -71,6 +69,9 @@ _NEXT_WORD = re.compile(r"[\"'\u201c\u2018\u00ab(\[]*([^\W_]+)")
 
 
 def _is_false_boundary(paragraph: str, match: re.Match[str]) -> bool:
+    nxt = _NEXT_WORD.match(paragraph, match.end())
+    if nxt is not None and nxt.group(1)[0].islower():
+        return True  # '"Why now?" he asked', "5 p.m. and"
     end = match.group("end")
     if end != ".":
         return False  # "!", "?", "..." and "…" end sentences before a capital

@@ -33,7 +33,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u2032\uff07`\u00b4"), "'")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 # A word as written in the original text (for highlighting).
-_SURFACE = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['\u2019][^\W_]+)*")
+_WORD_CHAR = r"(?:[^\W_]|[\u0300-\u036f\u00ad\u180e\u200b-\u200d\u2060\ufeff])"
+_SURFACE = re.compile(rf"{_WORD_CHAR}+(?:['\u2019]{_WORD_CHAR}+)*(?:[.,]\d+)*")
 
 # A number with thousands separators or decimals, or a word with an optional
 # apostrophe part ("syria's", "don't").  Letters and digits only: "_" is not a
@@ -55,8 +56,10 @@ STOP_WORDS: frozenset[str] = frozenset(
     very was wasn't we we'd we'll we're we've were weren't what what's when
     when's where where's which while who who's whom why why's with won't would
     wouldn't you you'd you'll you're you've your yours yourself yourselves
-    s t d ll re ve m also just us one ever yet
+    s t d ll re ve m also just us one ever yet still will shall may might must
+    many much whos whats wheres whens hows co
     tell say said says know please anyone someone something thing things
+    anything everything nothing go goes going get gets got put like kind sort
     """.split()
 )
 """Function words, plus the verbs of asking ("tell me", "what did X say" still
@@ -65,40 +68,85 @@ keeps X): they carry no topic, so a question made only of them has no content.
 
 # Irregular English forms whose Snowball stem differs from the base form's.
 _IRREGULAR = {
-    "met": "meet", "meets": "meet", "meeting": "meet",
-    "came": "come", "comes": "come", "coming": "come",
-    "went": "go", "gone": "go", "goes": "go", "going": "go",
-    "won": "win", "wins": "win", "winning": "win",
-    "led": "lead", "leads": "lead", "leading": "lead",
-    "fought": "fight", "fights": "fight", "fighting": "fight",
-    "sought": "seek", "seeks": "seek",
-    "took": "take", "taken": "take", "takes": "take", "taking": "take",
-    "retook": "retake", "retaken": "retake",
-    "gave": "give", "given": "give", "gives": "give",
-    "began": "begin", "begun": "begin", "begins": "begin",
-    "held": "hold", "holds": "hold", "holding": "hold",
-    "left": "leave", "leaves": "leave", "leaving": "leave",
-    "made": "make", "makes": "make", "making": "make",
+    "met": "meet",
+    "meets": "meet",
+    "meeting": "meet",
+    "came": "come",
+    "comes": "come",
+    "coming": "come",
+    "went": "go",
+    "gone": "go",
+    "goes": "go",
+    "going": "go",
+    "won": "win",
+    "wins": "win",
+    "winning": "win",
+    "led": "lead",
+    "leads": "lead",
+    "leading": "lead",
+    "fought": "fight",
+    "fights": "fight",
+    "fighting": "fight",
+    "sought": "seek",
+    "seeks": "seek",
+    "took": "take",
+    "taken": "take",
+    "takes": "take",
+    "taking": "take",
+    "retook": "retake",
+    "retaken": "retake",
+    "gave": "give",
+    "given": "give",
+    "gives": "give",
+    "began": "begin",
+    "begun": "begin",
+    "begins": "begin",
+    "held": "hold",
+    "holds": "hold",
+    "holding": "hold",
+    "left": "leave",
+    "leaves": "leave",
+    "leaving": "leave",
+    "made": "make",
+    "makes": "make",
+    "making": "make",
     "told": "tell",
-    "saw": "see", "seen": "see", "sees": "see",
-    "knew": "know", "known": "know",
+    "saw": "see",
+    "seen": "see",
+    "sees": "see",
+    "knew": "know",
+    "known": "know",
     "thought": "think",
     "brought": "bring",
     "bought": "buy",
     "caught": "catch",
     "taught": "teach",
     "found": "find",
-    "got": "get", "gotten": "get",
-    "spoke": "speak", "spoken": "speak",
-    "wrote": "write", "written": "write", "writes": "write", "writing": "write",
-    "chose": "choose", "chosen": "choose",
-    "drove": "drive", "driven": "drive",
-    "flew": "fly", "flown": "fly", "flies": "fly",
-    "grew": "grow", "grown": "grow",
-    "threw": "throw", "thrown": "throw",
-    "broke": "break", "broken": "break",
-    "fell": "fall", "fallen": "fall",
-    "rose": "rise", "risen": "rise",
+    "got": "get",
+    "gotten": "get",
+    "spoke": "speak",
+    "spoken": "speak",
+    "wrote": "write",
+    "written": "write",
+    "writes": "write",
+    "writing": "write",
+    "chose": "choose",
+    "chosen": "choose",
+    "drove": "drive",
+    "driven": "drive",
+    "flew": "fly",
+    "flown": "fly",
+    "flies": "fly",
+    "grew": "grow",
+    "grown": "grow",
+    "threw": "throw",
+    "thrown": "throw",
+    "broke": "break",
+    "broken": "break",
+    "fell": "fall",
+    "fallen": "fall",
+    "rose": "rise",
+    "risen": "rise",
     "ran": "run",
     "sat": "sit",
     "stood": "stand",
@@ -116,14 +164,22 @@ _IRREGULAR = {
     "meant": "mean",
     "heard": "hear",
     "became": "become",
-    "ate": "eat", "eaten": "eat",
-    "drew": "draw", "drawn": "draw",
-    "wore": "wear", "worn": "wear",
-    "swore": "swear", "sworn": "swear",
+    "ate": "eat",
+    "eaten": "eat",
+    "drew": "draw",
+    "drawn": "draw",
+    "wore": "wear",
+    "worn": "wear",
+    "swore": "swear",
+    "sworn": "swear",
     "shot": "shoot",
-    "hid": "hide", "hidden": "hide",
-    "bore": "bear", "born": "bear",
-    "died": "die", "dies": "die", "dying": "die",
+    "hid": "hide",
+    "hidden": "hide",
+    "bore": "bear",
+    "born": "bear",
+    "died": "die",
+    "dies": "die",
+    "dying": "die",
     "killed": "kill",
     "children": "child",
     "men": "man",
@@ -172,7 +228,10 @@ def term(word: str) -> str | None:
         # apostrophe so that "O'Brien" and "OBrien" meet.
         word = word.replace("'", "")
     base = _IRREGULAR.get(word, word)
-    return _stemmer.stemWord(base)
+    if base in STOP_WORDS:
+        return None
+    stem: str = _stemmer.stemWord(base)
+    return stem
 
 
 def tokenize(text: str) -> list[str]:
@@ -191,11 +250,12 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     Offsets index the original text, so that a reply can bold the words of a
     quoted sentence that matched the question without changing the quote.
     Normalisation can change a string's length (NFKC, accents), so words are
-    found in the original and each is analysed on its own.
+    found in the original (invisible characters and combining accents count
+    as part of a word) and each is analysed on its own; a word that gives
+    several terms ("G7") yields each with the word's span.
     """
     for match in _SURFACE.finditer(text):
         for word in _words(normalize(match.group())):
             t = term(word)
             if t is not None:
                 yield match.start(), match.end(), t
-                break

@@ -1,0 +1,143 @@
+"""SQuAD v1.1 dev as an answer-sentence retrieval benchmark (ReQA-style).
+
+    python -m benchmarks.squad [--data ../shared/data/squad-dev-v1.1.json.zip] [--limit N]
+
+Corpus: every paragraph of every article, split into sentences by the
+engine's own splitter; each article's title is its title.  Gold: for each
+question, the sentence(s) whose span contains an answer's ``answer_start``.
+Metrics over all 10,570 questions: P@1 (the first sentence ranked is gold),
+MRR over the first 100, R@5.  The ranking is exactly the engine's
+(``Engine.rank``), whatever it decides about answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine.answer import Engine
+from bot.engine.models import Article, Corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    gold: frozenset[int]
+
+
+def load_squad(path: Path) -> list[dict]:
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            name = next(n for n in zf.namelist() if n.endswith(".json"))
+            return json.loads(zf.read(name))["data"]
+    return json.loads(path.read_text(encoding="utf-8"))["data"]
+
+
+def build(data: list[dict], engine_factory=Engine) -> tuple[Engine, list[Question]]:
+    """The engine over SQuAD's paragraphs, and each question's gold sentences."""
+    articles = []
+    offsets: list[list[int]] = []  # per article, per paragraph: chars stripped on the left
+    for art in data:
+        paragraphs = []
+        shifts = []
+        for para in art["paragraphs"]:
+            ctx = para["context"]
+            stripped = ctx.strip()
+            paragraphs.append(stripped)
+            shifts.append(len(ctx) - len(ctx.lstrip()))
+        title = art["title"].replace("_", " ")
+        articles.append(Article(id=art["title"], title=title, paragraphs=tuple(paragraphs)))
+        offsets.append(shifts)
+    engine = engine_factory(Corpus(articles=articles))
+    idx = engine.index
+
+    # Sentence ids per (article, paragraph) in index order.
+    first: dict[tuple[int, int], int] = {}
+    for s in range(idx.n_sentences - 1, -1, -1):
+        first[(int(idx.sent_article[s]), int(idx.sent_paragraph[s]))] = s
+    questions = []
+    for a_i, art in enumerate(data):
+        for p_i, para in enumerate(art["paragraphs"]):
+            s0 = first[(a_i, p_i + 1)]
+            sent_ids = list(idx.paragraph_sentences(s0))
+            shift = offsets[a_i][p_i]
+            for qa in para["qas"]:
+                gold = set()
+                for ans in qa["answers"]:
+                    pos = ans["answer_start"] - shift
+                    for s in sent_ids:
+                        start, end = idx.spans[s]
+                        if start <= pos < end:
+                            gold.add(s)
+                            break
+                    else:
+                        # The answer starts in the white space between two
+                        # sentences: the next sentence holds it.
+                        later = [s for s in sent_ids if idx.spans[s][0] > pos]
+                        if later:
+                            gold.add(later[0])
+                questions.append(Question(qa["question"], frozenset(gold)))
+    return engine, questions
+
+
+def evaluate(engine: Engine, questions: list[Question], depth: int = 100) -> dict[str, float]:
+    p1 = mrr = r5 = 0.0
+    times = []
+    for q in questions:
+        t0 = time.perf_counter()
+        terms = engine.query_terms(q.text)
+        ids, _ = engine.rank(terms, depth)
+        times.append(time.perf_counter() - t0)
+        ranked = [int(i) for i in ids]
+        for rank, sid in enumerate(ranked, start=1):
+            if sid in q.gold:
+                mrr += 1.0 / rank
+                if rank == 1:
+                    p1 += 1
+                if rank <= 5:
+                    r5 += 1
+                break
+    n = len(questions)
+    times.sort()
+    return {
+        "questions": n,
+        "p_at_1": p1 / n,
+        "mrr": mrr / n,
+        "r_at_5": r5 / n,
+        "median_ms": 1000 * times[n // 2],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions (for a quick look)")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"SQuAD data not found at {args.data}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    engine, questions = build(load_squad(args.data))
+    built = time.perf_counter() - t0
+    if args.limit:
+        questions = questions[: args.limit]
+    m = evaluate(engine, questions)
+    idx = engine.index
+    print(f"SQuAD dev: {len(idx.articles)} articles, {idx.n_paragraphs} paragraphs, {idx.n_sentences} sentences")
+    print(f"built in {built:.1f} s; {m['questions']} questions; median {m['median_ms']:.2f} ms a question")
+    print(f"P@1  {m['p_at_1']:.4f}")
+    print(f"MRR  {m['mrr']:.4f}")
+    print(f"R@5  {m['r_at_5']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
