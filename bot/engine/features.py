@@ -40,7 +40,7 @@ _TYPE_PATTERNS: dict[str, re.Pattern[str]] = {
     "number": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
     "where": re.compile(
         r"\b(?:in|at|near|from|to|into|across|outside|inside|toward|towards|between)\s+(?:the\s+)?"
-        rf"(?!(?:{_MONTHS}|{_DAYS})\b)[A-Z][\w'’-]+"
+        rf"(?!(?i:{_MONTHS}|{_DAYS})\b)[A-Z][\w'’-]+"
         r"|\b(?:city|town|village|capital|province|region|country|state|county|district|island|"
         r"river|mountain|border|north|south|east|west|northern|southern|eastern|western|"
         r"northwestern|northeastern|southwestern|southeastern|headquarters|located|base|post)\b"
