@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.answer import Engine
+from bot.engine.embedding import SentenceEncoder
 from bot.engine.models import Article, Corpus
+from bot.engine.semantic import load_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
@@ -116,22 +118,114 @@ def evaluate(engine: Engine, questions: list[Question], depth: int = 100) -> dic
     }
 
 
+def plain_baseline(data: list[dict], stemmed: bool) -> dict[str, float]:
+    """rank-bm25's BM25Okapi over the engine's sentences with plain
+    lower-cased ``\\w+`` tokens (or the engine's tokens when ``stemmed``),
+    no context: the floor the engine is measured against.  SparseBM25
+    gives rank-bm25's scores exactly (tests/engine/test_bm25.py)."""
+    import re
+
+    import numpy as np
+
+    from bot.engine.bm25 import SparseBM25
+    from bot.engine.tokens import tokenize
+
+    engine, questions = build(data)
+    idx = engine.index
+
+    def plain(text: str) -> list[str]:
+        return re.findall(r"\w+", text.lower())
+
+    analyse = tokenize if stemmed else plain
+    bm25 = SparseBM25([analyse(idx.sentence_text(i)) for i in range(idx.n_sentences)], variant="okapi")
+    p1 = mrr = 0.0
+    for q in questions:
+        scores = bm25.get_scores(analyse(q.text))
+        top = np.argsort(-scores, kind="stable")[:100]
+        for rank, sid in enumerate(top, start=1):
+            if int(sid) in q.gold and scores[sid] > 0:
+                mrr += 1 / rank
+                p1 += rank == 1
+                break
+    return {"p_at_1": p1 / len(questions), "mrr": mrr / len(questions)}
+
+
+ABLATION: list[tuple[str, dict[str, object]]] = [
+    (
+        "engine tokens, BM25Okapi, sentence only",
+        {
+            "variant": "okapi",
+            "k1": 1.5,
+            "paragraph_weight": 0.0,
+            "phrase_weight": 0.0,
+            "type_weight": 0.0,
+            "spelling": False,
+            "related": False,
+        },
+    ),
+    (
+        "+ BM25Plus idf (k1 1.2)",
+        {"paragraph_weight": 0.0, "phrase_weight": 0.0, "type_weight": 0.0, "spelling": False, "related": False},
+    ),
+    ("+ paragraph context", {"phrase_weight": 0.0, "type_weight": 0.0, "spelling": False, "related": False}),
+    ("+ phrases", {"type_weight": 0.0, "spelling": False, "related": False}),
+    ("+ answer types", {"spelling": False, "related": False}),
+    ("+ spelling correction of names", {"related": False}),
+    ("+ related forms (BM25 alone, as without the model)", {"semantic_weight": 0.0}),
+    ("+ sentence embeddings (the engine as shipped)", {}),
+]
+
+
+def ablation(data: list[dict], encoder: SentenceEncoder | None) -> None:
+    import dataclasses
+
+    from bot.engine.index import IndexConfig
+
+    print(f"{'method':50} {'P@1':>7} {'MRR':>7}")
+    for label, stemmed in (("plain BM25Okapi, lower-cased \\w+ tokens", False), ("+ stemming and stop words", True)):
+        m = plain_baseline(data, stemmed)
+        print(f"{label:50} {m['p_at_1']:7.4f} {m['mrr']:7.4f}", flush=True)
+    for label, changes in ABLATION:
+        cfg = dataclasses.replace(IndexConfig(), **changes)  # type: ignore[arg-type]
+        engine, questions = build(data, lambda corpus, cfg=cfg: Engine(corpus, cfg, encoder))
+        m = evaluate(engine, questions)
+        print(f"{label:50} {m['p_at_1']:7.4f} {m['mrr']:7.4f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (for a quick look)")
+    parser.add_argument(
+        "--articles",
+        choices=("all", "first", "second"),
+        default="all",
+        help="all 48 articles, or the first or second 24 (choose on one half, check on the other)",
+    )
+    parser.add_argument("--ablation", action="store_true", help="print P@1 and MRR as each method is added")
+    parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"SQuAD data not found at {args.data}", file=sys.stderr)
         return 2
+    data = load_squad(args.data)
+    if args.articles == "first":
+        data = data[: len(data) // 2]
+    elif args.articles == "second":
+        data = data[len(data) // 2 :]
+    encoder = None if args.no_semantic else load_encoder()
+    if args.ablation:
+        ablation(data, encoder)
+        return 0
     t0 = time.perf_counter()
-    engine, questions = build(load_squad(args.data))
+    engine, questions = build(data, lambda corpus: Engine(corpus, encoder=encoder))
     built = time.perf_counter() - t0
     if args.limit:
         questions = questions[: args.limit]
     m = evaluate(engine, questions)
     idx = engine.index
-    print(f"SQuAD dev: {len(idx.articles)} articles, {idx.n_paragraphs} paragraphs, {idx.n_sentences} sentences")
+    print(f"SQuAD dev ({args.articles}): {len(idx.articles)} articles, {idx.n_paragraphs} paragraphs,", end=" ")
+    print(f"{idx.n_sentences} sentences; sentence embeddings {'on' if engine.semantic else 'off'}")
     print(f"built in {built:.1f} s; {m['questions']} questions; median {m['median_ms']:.2f} ms a question")
     print(f"P@1  {m['p_at_1']:.4f}")
     print(f"MRR  {m['mrr']:.4f}")

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from bot.engine.answer import Engine
+from bot.engine.semantic import load_encoder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -28,11 +29,13 @@ def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict[str
     answerable = questions["answerable"]
     unanswerable = questions["unanswerable"]
     right = declined_wrongly = 0
+    by_kind: dict[str, list[int]] = {}
     for item in answerable:
         result = engine.ask(item["question"], top=1)
         ok = result.answered and any(g in result.answers[0].text for g in item["gold"])
         right += ok
         declined_wrongly += not result.answered
+        by_kind.setdefault(item["kind"], []).append(ok)
         if verbose and not ok:
             got = result.answers[0].text[:90] if result.answers else "-"
             print(f"  MISS [{item['kind']}] {item['question']!r} answered={result.answered} -> {got}")
@@ -42,6 +45,9 @@ def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict[str
         declined += not result.answered
         if verbose and result.answered:
             print(f"  ANSWERED [{item['kind']}] {item['question']!r} -> {result.answers[0].text[:90]}")
+    if verbose:
+        for kind, oks in sorted(by_kind.items()):
+            print(f"  {kind:12} P@1 {sum(oks) / len(oks):.3f} ({sum(oks)}/{len(oks)})")
     return {
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
@@ -56,8 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(ROOT / "corpus"))
     parser.add_argument("--questions", default=str(HERE / "story_questions.json"))
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
     args = parser.parse_args(argv)
-    engine = Engine.from_folder(args.corpus)
+    encoder = None if args.no_semantic else load_encoder()
+    engine = Engine.from_folder(args.corpus, encoder=encoder)
+    print(f"sentence embeddings: {'on' if engine.semantic else 'off'}")
     questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))
     m = evaluate(engine, questions, args.verbose)
     print(f"story set: {m['answerable']} answerable, {m['unanswerable']} unanswerable questions")

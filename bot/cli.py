@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, Result
+from bot.engine.semantic import load_encoder
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -137,8 +138,9 @@ def _example(engine: Engine) -> str:
 
 def _engine(settings: Settings, corpus: str | None, err: TextIO, quiet: bool = False) -> Engine:
     folder = corpus or settings.corpus_dir
+    encoder = load_encoder() if settings.semantic else None
     try:
-        engine = Engine.from_folder(folder)
+        engine = Engine.from_folder(folder, encoder=encoder)
     except CorpusError as exc:
         raise UsageError(str(exc)) from None
     if not quiet:
@@ -190,12 +192,19 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     out.write(f"paragraphs  {idx.n_paragraphs}\n")
     out.write(f"sentences   {idx.n_sentences}\n")
     out.write(f"terms       {len(idx.sentences.vocab)}\n")
+    out.write(f"embeddings  {_semantic_state(engine)}\n")
     out.write(f"build time  {took:.3f} s\n")
     out.write(f"peak memory {rss_mb:.0f} MB\n")
     out.write(f"failed      {len(engine.failures)}\n")
     for failure in engine.failures:
         out.write(f"  {failure}\n")
     return EXIT_OK
+
+
+def _semantic_state(engine: Engine) -> str:
+    if engine.semantic is None:
+        return "off (BM25 alone)"
+    return "all sentences" if engine.semantic.eager else "on demand (large corpus)"
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

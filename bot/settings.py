@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(default=Path("corpus"), description="Folder of articles.")
     discord_api_base_url: str | None = Field(default=None, description="REST base URL override.")
     discord_gateway_url: str | None = Field(default=None, description="Gateway URL override.")
+    semantic: bool = Field(
+        default=True, description="Use sentence embeddings beside BM25 when the model package is installed."
+    )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
 

