@@ -8,6 +8,7 @@ problem (never a traceback).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import resource
 import sys
@@ -45,9 +46,12 @@ def _top(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Answers questions about a news story.")
-    sub = parser.add_subparsers(dest="command", metavar="{run,ask,index}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{run,ask,index,sync}", parser_class=_Parser)
 
     sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+
+    sync = sub.add_parser("sync", help="push the slash commands to Discord (needs DISCORD_TOKEN)")
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (instant); default DEV_GUILD_ID")
 
     ask = sub.add_parser("ask", help="answer a question without Discord")
     ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
@@ -208,9 +212,31 @@ def _semantic_state(engine: Engine) -> str:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+    from bot import runner
+
+    if settings.discord_token is None:
         raise UsageError("DISCORD_TOKEN is not set (put it in .env or the environment)")
-    raise UsageError("the Discord bot is not built yet in this version; use 'ask'")
+    runner.setup_logging(settings.log_level)
+    try:
+        asyncio.run(runner.run(settings))
+    except runner.StartupError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from bot import runner
+
+    if settings.discord_token is None:
+        raise UsageError("DISCORD_TOKEN is not set (put it in .env or the environment)")
+    runner.setup_logging(settings.log_level)
+    try:
+        count = asyncio.run(runner.sync(settings, args.guild))
+    except runner.StartupError as exc:
+        raise UsageError(str(exc)) from None
+    where = f"guild {args.guild or settings.dev_guild_id}" if (args.guild or settings.dev_guild_id) else "globally"
+    out.write(f"synced {count} commands {where}\n")
+    return EXIT_OK
 
 
 def main(
@@ -227,12 +253,14 @@ def main(
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise UsageError("say what to do: run, ask or index (see --help)")
+            raise UsageError("say what to do: run, ask, index or sync (see --help)")
         settings = load_settings()
         if args.command == "ask":
             return cmd_ask(args, settings, out, err, stdin)
         if args.command == "index":
             return cmd_index(args, settings, out, err)
+        if args.command == "sync":
+            return cmd_sync(args, settings, out, err)
         return cmd_run(args, settings, out, err)
     except (UsageError, SettingsError) as exc:
         print(f"bot: error: {exc}", file=err)

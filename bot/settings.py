@@ -8,9 +8,13 @@ setting is documented in ``.env.example``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IdList = Annotated[list[int], NoDecode]
+"""Discord ids, written in the environment as ``123, 456`` (or empty)."""
 
 
 class SettingsError(Exception):
@@ -32,7 +36,40 @@ class Settings(BaseSettings):
     semantic: bool = Field(
         default=True, description="Use sentence embeddings beside BM25 when the model package is installed."
     )
+    answer_channel_ids: IdList = Field(default_factory=list, description="Channels where every message is a question.")
+    admin_user_ids: IdList = Field(default_factory=list, description="Users who may run admin commands.")
+    admin_role_ids: IdList = Field(default_factory=list, description="Roles whose members may run admin commands.")
+    dev_guild_id: int | None = Field(default=None, description="Guild for instant development command sync.")
+    question_cooldown_rate: int = Field(default=5, ge=1, le=1000, description="Questions a user may ask per period.")
+    question_cooldown_seconds: float = Field(default=30.0, gt=0, le=86400, description="Cooldown period in seconds.")
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+    @field_validator("answer_channel_ids", "admin_user_ids", "admin_role_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("dev_guild_id", "discord_api_base_url", "discord_gateway_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_api_base_url", "discord_gateway_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError("must be an http(s):// or ws(s):// URL")
+        return value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _empty_token(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -41,5 +78,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = ".".join(str(p) for p in err.get("loc", ())).upper() or "settings"
-        raise SettingsError(f"bad setting {name}: {err.get('msg', 'invalid value')}") from None
+        loc = err.get("loc", ())
+        name = str(loc[0]).upper() if loc else "settings"
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise SettingsError(f"bad setting {name}: {msg}") from None

@@ -317,7 +317,7 @@ def test_unknown_subcommand() -> None:
 
 
 def test_no_subcommand() -> None:
-    assert_usage_error(run(), "run, ask or index")
+    assert_usage_error(run(), "run, ask, index or sync")
 
 
 def test_unknown_option() -> None:
@@ -435,8 +435,9 @@ def test_run_with_blank_token(tmp_path: Path) -> None:
 
 def test_token_is_never_echoed(tmp_path: Path) -> None:
     secret = "MTIzNDU2Nzg5.secret-token-value"
+    nowhere = "http://127.0.0.1:9/api/v10"  # nothing listens: login fails at once, on this machine
     for args, env in (
-        (("run",), clean_env(DISCORD_TOKEN=secret)),
+        (("run",), clean_env(DISCORD_TOKEN=secret, DISCORD_API_BASE_URL=nowhere)),
         (("run",), clean_env(DISCORD_TOKEN=secret, LOG_LEVEL="LOUD")),
         (("index", "--corpus", str(ROOT / "corpus")), clean_env(DISCORD_TOKEN=secret)),
     ):

@@ -73,6 +73,8 @@ MAX_SUFFIX = 3
 """Longest ending by which two related forms may differ."""
 
 
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
 # Words that ask about the article rather than its content.
 _META_GENERIC = frozenset(tokenize("story article piece news source text"))
 _META_AUTHOR = frozenset(
@@ -125,6 +127,8 @@ class Engine:
                 eager_max=self.index.config.semantic_eager_max,
             )
         self._sorted_vocab: list[str] | None = None
+        self._by_key: dict[str, Article] | None = None
+        self._topics: list[str] | None = None
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -141,6 +145,48 @@ class Engine:
     @property
     def articles(self) -> tuple[Article, ...]:
         return self.index.articles
+
+    def article(self, key: str) -> Article | None:
+        """The article with ``Article.key`` ``key``, if the corpus has it."""
+        if self._by_key is None:
+            self._by_key = {a.key: a for a in self.articles}
+        return self._by_key.get(key)
+
+    def sentence_count(self, article: Article) -> int:
+        a_idx = self.articles.index(article)
+        return int(np.count_nonzero(self.index.sent_article == a_idx))
+
+    def sentence_answer(self, sentence: int) -> Answer:
+        """Sentence ``sentence`` as an Answer (for facts and buttons)."""
+        return Answer(
+            text=self.index.sentence_text(sentence),
+            article=self.index.article_of(sentence),
+            paragraph=int(self.index.sent_paragraph[sentence]),
+            sentence=sentence,
+            score=1.0,
+        )
+
+    def notable_sentences(self, limit: int = 50_000) -> list[int]:
+        """Sentences worth offering as a fact: they hold a number, a date or
+        a name (not only at their start), and are not short fragments."""
+        out = []
+        for sid in range(min(self.index.n_sentences, limit)):
+            text = self.index.sentence_text(sid)
+            if len(text) < 40:
+                continue
+            if matches_type("number", text) or matches_type("when", text) or matches_type("who", text):
+                out.append(sid)
+        return out
+
+    def topics(self, limit: int = 25) -> list[str]:
+        """The names the corpus mentions most, for topic suggestions."""
+        if self._topics is None:
+            counts: dict[str, int] = {}
+            for sid in range(min(self.index.n_sentences, 50_000)):
+                for name in _NAME.findall(self.index.sentence_text(sid)):
+                    counts[name] = counts.get(name, 0) + 1
+            self._topics = [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:200]
+        return self._topics[:limit]
 
     @property
     def failures(self) -> list[LoadFailure]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -26,6 +27,12 @@ class Article:
     credit: str | None = None
     """The authors as the byline wrote them ("Albert Aji And Daria
     Litvinova"), for quoting; None when the authors came from metadata."""
+
+    @property
+    def key(self) -> str:
+        """A short, stable key for the article (from its id), for places
+        with little room such as a button's custom id."""
+        return hashlib.sha1(self.id.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
     @property
     def byline(self) -> str:

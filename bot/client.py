@@ -1,0 +1,116 @@
+"""The Discord client: a ``commands.Bot`` subclass that owns the engine.
+
+``setup_hook`` builds the engine in a worker thread (never on the event
+loop), loads the extensions in ``bot/exts/`` and registers the persistent
+buttons.  The command tree is not synced here: ``python -m bot sync`` does
+that on purpose (see ``bot/runner.py``).  ``AllowedMentions.none()`` is set
+once, on the bot, so no reply can ping anyone whatever it quotes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.engine import Engine, Result
+from bot.engine.embedding import SentenceEncoder
+from bot.engine.semantic import load_encoder
+from bot.settings import Settings
+from bot.ui.buttons import DYNAMIC_ITEMS
+from bot.ui.cooldown import UserCooldown
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.exts.errors", "bot.exts.questions", "bot.exts.info")
+REMEMBERED_ANSWERS = 10_000
+"""How many of its answers the bot remembers (answer id -> question), so a
+reply to one can be read as a follow-up."""
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """Default intents; message content only when answer channels need it."""
+    intents = discord.Intents.default()
+    intents.message_content = bool(settings.answer_channel_ids)
+    return intents
+
+
+class StoryBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine_factory: Callable[[], Engine] | None = None,
+        build_engine: bool = True,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents_for(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.engine: Engine | None = None
+        self._engine_factory = engine_factory or self._default_engine
+        self._build_engine = build_engine
+        self.cooldown = UserCooldown(settings.question_cooldown_rate, settings.question_cooldown_seconds)
+        self._answers: OrderedDict[int, str] = OrderedDict()
+        self.votes: list[tuple[str, int, int, bool]] = []
+
+    # -- start-up ------------------------------------------------------------
+
+    def _default_engine(self) -> Engine:
+        encoder: SentenceEncoder | None = load_encoder() if self.settings.semantic else None
+        return Engine.from_folder(self.settings.corpus_dir, encoder=encoder)
+
+    async def setup_hook(self) -> None:
+        if self._build_engine:
+            self.engine = await asyncio.to_thread(self._engine_factory)
+            idx = self.engine.index
+            log.info("corpus loaded: %d articles, %d sentences", len(idx.articles), idx.n_sentences)
+            for failure in self.engine.failures:
+                log.warning("corpus file skipped: %s", failure)
+        for ext in EXTENSIONS:
+            await self.load_extension(ext)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        # Questions are handled by the questions extension; there are no
+        # prefix commands to process.
+        return
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("error in event %s", event_method)
+
+    # -- answering -----------------------------------------------------------
+
+    async def answer(self, question: str, *, previous: str | None = None, top: int = 3) -> Result:
+        """The engine's answer, computed in a worker thread so the event loop
+        (heartbeats, other users) never waits on it."""
+        engine = self.engine
+        if engine is None:
+            raise RuntimeError("the corpus is not loaded yet")
+        return await asyncio.to_thread(engine.ask, question, top=top, previous=previous)
+
+    def remember_answer(self, message_id: int, question: str) -> None:
+        self._answers[message_id] = question
+        while len(self._answers) > REMEMBERED_ANSWERS:
+            self._answers.popitem(last=False)
+
+    def question_of(self, message_id: int) -> str | None:
+        """The question one of the bot's answers replied to, if remembered."""
+        return self._answers.get(message_id)
+
+    def record_vote(self, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
+        self.votes.append((article_key, paragraph, sentence, helpful))
+        log.info("vote: %s paragraph %d sentence %d helpful=%s", article_key, paragraph, sentence, helpful)

@@ -1,0 +1,97 @@
+"""``/fact``, ``/sources`` and ``/help``."""
+
+from __future__ import annotations
+
+import random
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import StoryBot
+from bot.ui.formatting import MAX_CONTENT, escape, quote_block, shorten
+
+MAX_TOPIC = 100
+MAX_SOURCES_SHOWN = 20
+
+HELP_TEXT = (
+    "**Ask me about the story.** Mention me with a question, ask in a DM, or reply to one of my answers "
+    "with a follow-up (\u201cand when did he come before?\u201d).\n"
+    "\u2022 `/ask` \u2014 an answer, quoted word for word from the story, with its source\n"
+    "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
+    "\u2022 `/sources` \u2014 the articles I read from\n"
+    "If the story doesn't say, I'll tell you so rather than guess."
+)
+
+
+class Info(commands.Cog):
+    def __init__(self, bot: StoryBot) -> None:
+        self.bot = bot
+        self._random = random.Random()
+
+    @app_commands.command(name="fact", description="A notable fact from the story, or its key sentence on a topic.")
+    @app_commands.describe(topic="A name or subject (optional)")
+    async def fact(
+        self, interaction: discord.Interaction[StoryBot], topic: app_commands.Range[str, 1, MAX_TOPIC] | None = None
+    ) -> None:
+        engine = self.bot.engine
+        if engine is None:
+            await interaction.response.send_message("The story is still loading; try again shortly.", ephemeral=True)
+            return
+        if topic:
+            result = await self.bot.answer(topic, top=1)
+            if not result.answered:
+                await interaction.response.send_message(
+                    f"The story doesn't say anything about {escape(shorten(topic, 80))}.", ephemeral=True
+                )
+                return
+            await interaction.response.send_message(quote_block(result.answers[0]))
+            return
+        notable = engine.notable_sentences()
+        if not notable:
+            await interaction.response.send_message("I found no notable fact in the story.", ephemeral=True)
+            return
+        sid = self._random.choice(notable)
+        await interaction.response.send_message(quote_block(engine.sentence_answer(sid)))
+
+    @fact.autocomplete("topic")
+    async def fact_topics(
+        self, interaction: discord.Interaction[StoryBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        engine = self.bot.engine
+        if engine is None:
+            return []
+        needle = current.casefold().strip()
+        names = [n for n in engine.topics(200) if needle in n.casefold()] if needle else engine.topics(25)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+    @app_commands.command(name="sources", description="The articles the bot answers from.")
+    async def sources(self, interaction: discord.Interaction[StoryBot]) -> None:
+        engine = self.bot.engine
+        if engine is None:
+            await interaction.response.send_message("The story is still loading; try again shortly.", ephemeral=True)
+            return
+        lines = []
+        for article in engine.articles[:MAX_SOURCES_SHOWN]:
+            parts = [f"\u201c{escape(article.title)}\u201d"]
+            if article.publisher:
+                parts.append(escape(article.publisher))
+            if article.published:
+                parts.append(escape(article.published))
+            parts.append(f"{engine.sentence_count(article)} sentences")
+            line = "\u2022 " + ", ".join(parts)
+            if article.url:
+                line += f" <{article.url}>"
+            lines.append(shorten(line, 300))
+        if len(engine.articles) > MAX_SOURCES_SHOWN:
+            lines.append(f"\u2026and {len(engine.articles) - MAX_SOURCES_SHOWN} more articles.")
+        await interaction.response.send_message("\n".join(lines)[:MAX_CONTENT], ephemeral=True)
+
+    @app_commands.command(name="help", description="How to ask the bot about the story.")
+    async def help(self, interaction: discord.Interaction[StoryBot]) -> None:
+        await interaction.response.send_message(HELP_TEXT, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, StoryBot)
+    await bot.add_cog(Info(bot))

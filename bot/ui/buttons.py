@@ -1,0 +1,161 @@
+"""The buttons under an answer.
+
+They are persistent ``DynamicItem``s: everything a button needs is in its
+``custom_id``, so buttons on old answers keep working after a restart (as
+long as the article is still in the corpus).  Every button replies
+ephemerally, to the person who pressed it; votes count only from the person
+who asked.
+
+custom ids (at most 100 characters):
+
+* ``sb:para:<article key>:<paragraph>`` -- show the surrounding paragraph;
+* ``sb:next:<asker id>:<rank>:<question>`` -- the next best answer;
+* ``sb:vote:<asker id>:<article key>:<paragraph>:<sentence>:<1|0>`` --
+  helpful / not helpful.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.engine.models import Answer, Result
+from bot.ui.formatting import paragraph_text, quote_block
+
+if TYPE_CHECKING:
+    from bot.client import StoryBot
+
+log = logging.getLogger(__name__)
+
+CUSTOM_ID_MAX = 100
+MAX_NEXT = 5
+"""How far "next best answer" goes."""
+
+
+def _bot(interaction: discord.Interaction[Any]) -> StoryBot:
+    from bot.client import StoryBot
+
+    client = interaction.client
+    assert isinstance(client, StoryBot)
+    return client
+
+
+PARA_TEMPLATE = r"sb:para:(?P<key>[0-9a-f]{10}):(?P<p>\d{1,6})"
+NEXT_TEMPLATE = r"sb:next:(?P<uid>\d{1,20}):(?P<rank>\d):(?P<q>.*)"
+VOTE_TEMPLATE = r"sb:vote:(?P<uid>\d{1,20}):(?P<key>[0-9a-f]{10}):(?P<p>\d{1,6}):(?P<s>\d{1,4}):(?P<v>[01])"
+
+
+class ShowParagraph(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PARA_TEMPLATE):
+    def __init__(self, key: str, paragraph: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Show paragraph",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"sb:para:{key}:{paragraph}",
+            )
+        )
+        self.key = key
+        self.paragraph = paragraph
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ShowParagraph:
+        return cls(match["key"], int(match["p"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        engine = _bot(interaction).engine
+        article = engine.article(self.key) if engine else None
+        if article is None or not 1 <= self.paragraph <= len(article.paragraphs):
+            await interaction.response.send_message("That article is no longer in the corpus.", ephemeral=True)
+            return
+        await interaction.response.send_message(paragraph_text(article, self.paragraph), ephemeral=True)
+
+
+def _next_id(asker: int, rank: int, question: str) -> str:
+    head = f"sb:next:{asker}:{rank}:"
+    room = CUSTOM_ID_MAX - len(head)
+    return head + " ".join(question.split())[:room]
+
+
+class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_TEMPLATE):
+    def __init__(self, asker: int, rank: int, question: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Next best answer",
+                style=discord.ButtonStyle.secondary,
+                custom_id=_next_id(asker, rank, question),
+            )
+        )
+        self.asker = asker
+        self.rank = rank
+        self.question = question
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NextAnswer:
+        return cls(int(match["uid"]), int(match["rank"]), match["q"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        result = await bot.answer(self.question, top=self.rank + 1)
+        if len(result.answers) <= self.rank:
+            await interaction.response.send_message("That was the last answer the story has.", ephemeral=True)
+            return
+        answer = result.answers[self.rank]
+        view = discord.ui.View(timeout=None)
+        view.add_item(ShowParagraph(answer.article.key, answer.paragraph))
+        if self.rank + 1 < MAX_NEXT:
+            view.add_item(NextAnswer(self.asker, self.rank + 1, self.question))
+        await interaction.response.send_message(quote_block(answer), view=view, ephemeral=True)
+
+
+class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
+    def __init__(self, asker: int, key: str, paragraph: int, sentence: int, helpful: bool) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Helpful" if helpful else "Not helpful",
+                emoji="\N{THUMBS UP SIGN}" if helpful else "\N{THUMBS DOWN SIGN}",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"sb:vote:{asker}:{key}:{paragraph}:{sentence}:{int(helpful)}",
+            )
+        )
+        self.asker = asker
+        self.key = key
+        self.paragraph = paragraph
+        self.sentence = sentence
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Vote:
+        return cls(int(match["uid"]), match["key"], int(match["p"]), int(match["s"]), match["v"] == "1")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.asker:
+            await interaction.response.send_message("Only the person who asked can rate this answer.", ephemeral=True)
+            return
+        _bot(interaction).record_vote(self.key, self.paragraph, self.sentence, self.helpful)
+        word = "helpful" if self.helpful else "not helpful"
+        await interaction.response.send_message(f"Thanks \u2014 noted as {word}.", ephemeral=True)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ShowParagraph, NextAnswer, Vote)
+
+
+def answer_view(result: Result, asker: int, question: str, sentence_in_paragraph: int) -> discord.ui.View:
+    """The buttons under an answered question."""
+    best: Answer = result.answers[0]
+    view = discord.ui.View(timeout=None)
+    if best.paragraph:
+        view.add_item(ShowParagraph(best.article.key, best.paragraph))
+    view.add_item(NextAnswer(asker, 1, question))
+    if best.paragraph:
+        view.add_item(Vote(asker, best.article.key, best.paragraph, sentence_in_paragraph, True))
+        view.add_item(Vote(asker, best.article.key, best.paragraph, sentence_in_paragraph, False))
+    return view

@@ -1,0 +1,133 @@
+"""Turning engine results into Discord message text, always within limits.
+
+Pure functions of engine data: no client, no network, so every rule here is
+tested directly.  The rules (PRODUCT.md):
+
+* the quote is the corpus sentence verbatim, its markdown escaped so it shows
+  as written; the words that matched the question are bold;
+* a source line: title, publisher, authors, paragraph, and the link;
+* a second sentence only when it adds something;
+* never more than 2,000 characters.
+
+Mentions are not escaped here: the bot sets ``AllowedMentions.none()`` once,
+so ``@everyone`` in a quote shows as text and pings nobody.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import discord
+
+from bot.engine.models import Answer, Article, Result
+from bot.engine.tokens import word_spans
+
+MAX_CONTENT = 2000
+MAX_QUOTE = 900
+"""A quote longer than this (a run-on paragraph with no full stop) is cut,
+visibly, with an ellipsis."""
+SECOND_ANSWER_RATIO = 0.9
+"""A second sentence is shown when it scores at least this share of the best."""
+
+
+def escape(text: str) -> str:
+    """Text shown as written: markdown and masked links neutralised, no line
+    breaks that would leave the quote block."""
+    text = re.sub(r"[\r\n\u2028\u2029]+", " ", text)
+    return discord.utils.escape_markdown(text, as_needed=False, ignore_links=False)
+
+
+def highlight(text: str, matched: frozenset[str]) -> str:
+    """``text`` escaped, with the words whose term is in ``matched`` in bold."""
+    if not matched:
+        return escape(text)
+    out: list[str] = []
+    pos = 0
+    for start, end, term in word_spans(text):
+        if term not in matched or start < pos:
+            continue
+        out.append(escape(text[pos:start]) if pos < start else "")
+        out.append(f"**{escape(text[start:end])}**")
+        pos = end
+    out.append(escape(text[pos:]))
+    return re.sub(r"\*\*(\s*)\*\*", r"\1", "".join(out))
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "\u2026"
+
+
+def source_line(article: Article, paragraph: int) -> str:
+    parts = [f"\u201c{escape(article.title)}\u201d"]
+    if article.byline:
+        parts.append(escape(article.byline))
+    parts.append(f"paragraph {paragraph}" if paragraph else "byline")
+    line = "\u2014 " + ", ".join(parts)
+    if article.url:
+        line += f" <{article.url}>"
+    return line
+
+
+def quote_block(answer: Answer) -> str:
+    text = answer.text if len(answer.text) <= MAX_QUOTE else shorten(answer.text, MAX_QUOTE)
+    return f"> {highlight(text, answer.matched)}\n{source_line(answer.article, answer.paragraph)}"
+
+
+def shown_answers(result: Result) -> list[Answer]:
+    """The best answer, and the second when it scores nearly as well and
+    comes from elsewhere (it adds something, rather than repeating less well)."""
+    if not result.answers:
+        return []
+    best = result.answers[0]
+    shown = [best]
+    if best.paragraph and len(result.answers) > 1:
+        second = result.answers[1]
+        if second.score >= SECOND_ANSWER_RATIO * best.score and second.text != best.text:
+            shown.append(second)
+    return shown
+
+
+def answer_text(result: Result) -> str:
+    """The whole reply to an answered question."""
+    blocks = [quote_block(a) for a in shown_answers(result)]
+    text = "\n\n".join(blocks)
+    while len(text) > MAX_CONTENT and len(blocks) > 1:
+        blocks.pop()
+        text = "\n\n".join(blocks)
+    return text[:MAX_CONTENT]
+
+
+def covers(articles: Sequence[Article], limit: int = 3) -> str:
+    titles = ", ".join(f"\u201c{escape(a.title)}\u201d" for a in articles[:limit])
+    if len(articles) > limit:
+        titles += f" and {len(articles) - limit} more"
+    return titles
+
+
+def decline_text(result: Result, articles: Sequence[Article]) -> str:
+    """A short, honest reply when the corpus does not answer."""
+    if result.reason == "no-content":
+        return shorten(
+            "Ask me a question about the story in plain words, for example "
+            "\u201cWho did Putin meet in Damascus?\u201d. It covers " + covers(articles) + ".",
+            MAX_CONTENT,
+        )
+    return shorten(f"The story doesn't say. It covers {covers(articles)}.", MAX_CONTENT)
+
+
+def reply_text(result: Result, articles: Sequence[Article]) -> str:
+    return answer_text(result) if result.answered else decline_text(result, articles)
+
+
+def paragraph_text(article: Article, paragraph: int) -> str:
+    """A whole paragraph as a quote, with its source (for the button)."""
+    body = article.paragraphs[paragraph - 1]
+    limit = MAX_CONTENT - 300
+    return f"> {escape(shorten(body, limit))}\n{source_line(article, paragraph)}"[:MAX_CONTENT]
