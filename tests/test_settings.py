@@ -1,0 +1,79 @@
+"""Settings: environment and .env, lists of ids, bad values named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+NAMES = (
+    "DISCORD_TOKEN CORPUS_DIR DISCORD_API_BASE_URL DISCORD_GATEWAY_URL SEMANTIC ANSWER_CHANNEL_IDS ADMIN_USER_IDS "
+    "ADMIN_ROLE_IDS DEV_GUILD_ID QUESTION_COOLDOWN_RATE QUESTION_COOLDOWN_SECONDS LOG_LEVEL"
+).split()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's folder
+
+
+def test_defaults() -> None:
+    s = load_settings()
+    assert s.discord_token is None
+    assert str(s.corpus_dir) == "corpus"
+    assert s.answer_channel_ids == []
+    assert s.discord_api_base_url is None
+
+
+def test_id_lists_from_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANSWER_CHANNEL_IDS", "123, 456;789")
+    monkeypatch.setenv("ADMIN_ROLE_IDS", "")
+    s = load_settings()
+    assert s.answer_channel_ids == [123, 456, 789]
+    assert s.admin_role_ids == []
+
+
+def test_dotenv_is_read_and_environment_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CORPUS_DIR=from-dotenv\nLOG_LEVEL=DEBUG\n", encoding="utf-8")
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    s = load_settings()
+    assert str(s.corpus_dir) == "from-dotenv"
+    assert s.log_level == "WARNING"
+
+
+def test_token_is_secret_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "very-secret-token")
+    s = load_settings()
+    assert "very-secret-token" not in repr(s)
+    assert "very-secret-token" not in str(s)
+    assert s.discord_token is not None
+    assert s.discord_token.get_secret_value() == "very-secret-token"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ANSWER_CHANNEL_IDS", "12, twelve"),
+        ("DEV_GUILD_ID", "guild"),
+        ("QUESTION_COOLDOWN_RATE", "0"),
+        ("QUESTION_COOLDOWN_SECONDS", "-1"),
+        ("LOG_LEVEL", "LOUD"),
+        ("DISCORD_API_BASE_URL", "discord.com/api"),
+        ("SEMANTIC", "perhaps"),
+    ],
+)
+def test_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+def test_env_example_documents_every_setting() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name in NAMES:
+        assert f"\n{name}=" in example, name

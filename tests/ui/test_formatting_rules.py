@@ -1,0 +1,118 @@
+"""Reply formatting: verbatim quotes, escaping, bold matches, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Answer, Article, Engine, Result
+from bot.ui.formatting import (
+    MAX_CONTENT,
+    answer_text,
+    decline_text,
+    escape,
+    highlight,
+    paragraph_text,
+    reply_text,
+    shown_answers,
+    source_line,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = Article(
+    id="a",
+    title="A *bold* title",
+    paragraphs=("First paragraph.", "Second paragraph with **stars** and @everyone."),
+    publisher="The Daily",
+    authors=("Ann Lee", "Bo Chan"),
+    url="https://example.com/story",
+)
+
+
+def unescape(text: str) -> str:
+    out, skip = [], False
+    for ch in text:
+        if ch == "\\" and not skip:
+            skip = True
+            continue
+        out.append(ch)
+        skip = False
+    return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def story() -> Engine:
+    return Engine.from_folder(ROOT / "corpus")
+
+
+def test_story_answer_looks_like_the_product(story: Engine) -> None:
+    text = reply_text(story.ask("Where did Putin and Assad meet?"), story.articles)
+    first, source = text.split("\n")[:2]
+    assert first.startswith("> **Putin** and **Assad met** Tuesday at a Russian command post in Damascus")
+    assert source == (
+        "\u2014 \u201cPutin visits Syria to meet Assad, a key Iran ally\u201d, "
+        "The Associated Press (Albert Aji and Daria Litvinova), paragraph 6"
+    )
+
+
+def test_quote_shows_the_corpus_text_as_written(story: Engine) -> None:
+    result = story.ask("Where did Putin and Assad meet?")
+    quoted = answer_text(result).split("\n")[0][2:]
+    assert unescape(quoted.replace("**", "")) == result.answers[0].text
+
+
+def test_markdown_is_escaped() -> None:
+    assert escape("a *b* _c_ ~~d~~ `e` |f|") == r"a \*b\* \_c\_ \~\~d\~\~ \`e\` \|f\|"
+    assert "\n" not in escape("line one\nline two")
+
+
+def test_bold_only_on_matched_words() -> None:
+    out = highlight("Putin met Assad in Damascus.", frozenset({"putin", "damascus"}))
+    assert out == "**Putin** met Assad in **Damascus**."
+
+
+def test_adjacent_matches_merge_into_one_bold_run() -> None:
+    assert highlight("Putin and Assad met", frozenset({"assad", "meet"})) == "Putin and **Assad met**"
+
+
+def test_source_line_has_link_and_escaped_title() -> None:
+    line = source_line(ARTICLE, 2)
+    assert line.startswith("\u2014 \u201cA \\*bold\\* title\u201d, The Daily (Ann Lee and Bo Chan), paragraph 2")
+    assert line.endswith("<https://example.com/story>")
+
+
+def test_byline_answers_say_byline() -> None:
+    assert source_line(ARTICLE, 0).endswith("byline <https://example.com/story>")
+
+
+def test_second_answer_only_when_close() -> None:
+    a = Answer("First paragraph.", ARTICLE, 1, 0, 1.0)
+    close = Answer("Second paragraph with **stars** and @everyone.", ARTICLE, 2, 1, 0.95)
+    far = Answer("Second paragraph with **stars** and @everyone.", ARTICLE, 2, 1, 0.5)
+    assert len(shown_answers(Result("q", True, (a, close), 1.0))) == 2
+    assert len(shown_answers(Result("q", True, (a, far), 1.0))) == 1
+
+
+def test_decline_is_short_and_names_the_story() -> None:
+    text = decline_text(Result("chess?", False, (), 1.0, "not-covered"), [ARTICLE])
+    assert text.startswith("The story doesn't say.")
+    assert "A \\*bold\\* title" in text
+    assert len(text) < 300
+
+
+def test_paragraph_text_quotes_the_whole_paragraph() -> None:
+    text = paragraph_text(ARTICLE, 2)
+    assert text.startswith("> Second paragraph with \\*\\*stars\\*\\* and @everyone.")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=0, max_size=6000), st.text(min_size=1, max_size=3000))
+def test_any_text_stays_within_limits(sentence: str, title: str) -> None:
+    article = Article(id="x", title=title, paragraphs=(sentence or "x",), publisher=title, authors=(title,))
+    answers = (Answer(sentence, article, 1, 0, 1.0), Answer(sentence, article, 1, 0, 1.0))
+    assert len(reply_text(Result("q", True, answers, 1.0), [article])) <= MAX_CONTENT
+    assert len(reply_text(Result("q", False, answers, 1.0, "not-covered"), [article] * 50)) <= MAX_CONTENT
+    assert len(paragraph_text(article, 1)) <= MAX_CONTENT
