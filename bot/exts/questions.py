@@ -18,7 +18,7 @@ from bot.engine.models import Result
 from bot.exts.errors import SORRY
 from bot.ui.buttons import answer_view
 from bot.ui.cooldown import retry_message
-from bot.ui.formatting import reply_text, shorten
+from bot.ui.formatting import reply_text, shorten, shown_answers
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ MAX_QUESTION = 500
 DEFER_AFTER = 2.0
 """Seconds to wait for an answer before deferring an interaction (Discord
 allows 3 for the first response)."""
+_MENTIONS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 HELP_HINT = "Ask me a question about the story, e.g. \u201cWhere did Putin and Assad meet?\u201d"
 
 
@@ -55,9 +56,9 @@ class Questions(commands.Cog):
         return message.channel.id in self.bot.settings.answer_channel_ids
 
     def _question_text(self, message: discord.Message) -> str:
-        text = message.content
-        if self.bot.user is not None:
-            text = re.sub(rf"<@!?{self.bot.user.id}>", " ", text)
+        """The question without mentions of anyone, roles, channels or custom
+        emoji: they are addressing, not words of the question."""
+        text = _MENTIONS.sub(" ", message.content)
         return " ".join(text.split())[:MAX_QUESTION]
 
     def _previous_question(self, message: discord.Message) -> str | None:
@@ -93,9 +94,10 @@ class Questions(commands.Cog):
         previous = self._previous_question(message)
         async with message.channel.typing():
             result = await self.bot.answer(question, previous=previous)
-        content, view = self._reply(result, message.author.id, question)
+        asked = f"{previous} {question}" if previous else question
+        content, view = self._reply(result, message.author.id, asked)
         sent = await message.reply(content, view=view or MISSING, mention_author=False)
-        self.bot.remember_answer(sent.id, f"{previous} {question}" if previous else question)
+        self.bot.remember_answer(sent.id, asked)
 
     def _reply(self, result: Result, asker: int, question: str) -> tuple[str, discord.ui.View | None]:
         """The reply's text, and its buttons when the question was answered."""
@@ -108,7 +110,7 @@ class Questions(commands.Cog):
         in_para = 0
         if best.sentence >= 0:
             in_para = best.sentence - engine.index.paragraph_sentences(best.sentence)[0]
-        return content, answer_view(result, asker, question, in_para)
+        return content, answer_view(result, asker, question, in_para, next_rank=len(shown_answers(result)))
 
     # -- /ask --------------------------------------------------------------------
 

@@ -148,13 +148,17 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLAT
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ShowParagraph, NextAnswer, Vote)
 
 
-def answer_view(result: Result, asker: int, question: str, sentence_in_paragraph: int) -> discord.ui.View:
-    """The buttons under an answered question."""
+def answer_view(
+    result: Result, asker: int, question: str, sentence_in_paragraph: int, *, next_rank: int = 1
+) -> discord.ui.View:
+    """The buttons under an answered question; "next best" starts after the
+    ``next_rank`` answers the reply already shows."""
     best: Answer = result.answers[0]
     view = discord.ui.View(timeout=None)
     if best.paragraph:
         view.add_item(ShowParagraph(best.article.key, best.paragraph))
-    view.add_item(NextAnswer(asker, 1, question))
+    if next_rank < MAX_NEXT:
+        view.add_item(NextAnswer(asker, next_rank, question))
     if best.paragraph:
         view.add_item(Vote(asker, best.article.key, best.paragraph, sentence_in_paragraph, True))
         view.add_item(Vote(asker, best.article.key, best.paragraph, sentence_in_paragraph, False))

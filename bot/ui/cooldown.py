@@ -15,7 +15,7 @@ from collections.abc import Callable
 class UserCooldown:
     """A sliding-window limit per user id."""
 
-    def __init__(self, rate: int, per: float, *, clock: Callable[[], float] = time.monotonic, max_users: int = 50_000):
+    def __init__(self, rate: int, per: float, *, clock: Callable[[], float] | None = None, max_users: int = 50_000):
         if rate < 1 or per <= 0:
             raise ValueError("rate must be at least 1 and per positive")
         self.rate = rate
@@ -26,7 +26,7 @@ class UserCooldown:
 
     def hit(self, user_id: int) -> float:
         """Count one question; 0.0 if allowed, else seconds until it would be."""
-        now = self._clock()
+        now = self._clock() if self._clock is not None else time.monotonic()
         hits = self._hits.get(user_id)
         if hits is None:
             hits = self._hits[user_id] = deque()

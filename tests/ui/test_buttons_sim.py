@@ -1,0 +1,125 @@
+"""The buttons under an answer, clicked by readers in simcord's offline Discord."""
+
+from __future__ import annotations
+
+import pytest
+from simcord import assert_responded
+
+from bot.ui.formatting import shown_answers
+from tests.exts.simworld import MEETING, SOURCE_P6, WHERE_MEET, World, button_labels, make_bot, plain, quoted
+
+BUTTONS = ["Show paragraph", "Next best answer", "Helpful", "Not helpful"]
+PARAGRAPH_6 = (
+    "Putin and Assad met Tuesday at a Russian command post in Damascus, and were presented with military "
+    "reports on the situation in different regions of Syria, Kremlin spokesman Dmitry Peskov said."
+)
+PARAGRAPH_11 = (
+    "The last time Putin came to Syria was in 2017 when he announced a scale-back of the Russian military "
+    "presence there. Assad previously visited Russia and met with Putin in May 2018, November 2017 and "
+    "October 2015."
+)
+
+
+async def test_an_answer_has_the_four_buttons(world: World) -> None:
+    reply = await world.ask(world.alice, WHERE_MEET)
+
+    assert button_labels(reply) == BUTTONS
+
+
+async def test_show_paragraph_replies_ephemerally_with_the_whole_paragraph(world: World) -> None:
+    reply = await world.ask(world.alice, "When did Putin last come to Syria?")
+    assert "2017" in quoted(reply.content)[0]
+
+    result = await world.bob.click(reply, label="Show paragraph")  # anyone may look
+
+    assert_responded(result, ephemeral=True)
+    assert result.response is not None
+    quote, source = result.response.content.split("\n")
+    assert plain(quote) == f"> {PARAGRAPH_11}"
+    assert source.endswith("paragraph 11")
+
+
+async def test_next_best_answer_replies_ephemerally_with_another_sentence(world: World) -> None:
+    reply = await world.ask(world.alice, WHERE_MEET)
+
+    result = await world.alice.click(reply, label="Next best answer")
+
+    assert_responded(result, ephemeral=True)
+    assert result.response is not None
+    [sentence] = quoted(result.response.content)
+    assert sentence
+    assert MEETING not in sentence
+    assert sentence not in quoted(reply.content)
+    assert result.response.content.splitlines()[1] != SOURCE_P6
+
+
+async def test_next_best_answer_is_not_a_sentence_already_shown(world: World) -> None:
+    engine = world.bot.engine
+    assert engine is not None
+    candidates = ("Iran", "Who is Peskov?", "Who is Assad?")
+    question = next((q for q in candidates if len(shown_answers(engine.ask(q, top=3))) == 2), None)
+    if question is None:
+        pytest.skip("no candidate question is answered with two sentences any more")
+    reply = await world.ask(world.alice, question)
+    shown = quoted(reply.content)
+    assert len(shown) == 2
+
+    result = await world.alice.click(reply, label="Next best answer")
+
+    assert result.response is not None
+    [sentence] = quoted(result.response.content)
+    assert sentence not in shown  # actual, for "Iran": the reply's second sentence again
+
+
+async def test_helpful_from_the_asker_is_recorded(world: World) -> None:
+    reply = await world.ask(world.alice, WHERE_MEET)
+    before = len(world.bot.votes)
+
+    result = await world.alice.click(reply, label="Helpful")
+
+    assert_responded(result, contains="Thanks", ephemeral=True)
+    assert len(world.bot.votes) == before + 1
+    key, paragraph, _sentence, helpful = world.bot.votes[-1]
+    assert (paragraph, helpful) == (6, True)
+    assert world.bot.engine is not None
+    assert key == world.bot.engine.articles[0].key
+
+
+async def test_helpful_from_someone_else_is_refused(world: World) -> None:
+    reply = await world.ask(world.alice, WHERE_MEET)
+    before = list(world.bot.votes)
+
+    helpful = await world.bob.click(reply, label="Helpful")
+    not_helpful = await world.bob.click(reply, label="Not helpful")
+
+    for result in (helpful, not_helpful):
+        assert_responded(result, contains="Only the person who asked", ephemeral=True)
+    assert world.bot.votes == before
+
+
+async def test_buttons_keep_working_after_a_restart(world: World) -> None:
+    reply = await world.ask(world.alice, WHERE_MEET)
+    old_bot = world.bot
+
+    await world.env.restart_bot(make_bot())
+    new_bot = world.bot
+    assert new_bot is not old_bot
+    assert new_bot.question_of(reply.id) is None  # it remembers nothing: the custom_id must be enough
+
+    paragraph = await world.alice.click(reply, label="Show paragraph")
+    assert_responded(paragraph, ephemeral=True)
+    assert paragraph.response is not None
+    assert plain(paragraph.response.content.split("\n")[0]) == f"> {PARAGRAPH_6}"
+
+    next_best = await world.alice.click(reply, label="Next best answer")
+    assert_responded(next_best, ephemeral=True)
+    assert next_best.response is not None
+    assert MEETING not in quoted(next_best.response.content)[0]
+
+    refused = await world.bob.click(reply, label="Helpful")
+    assert_responded(refused, contains="Only the person who asked", ephemeral=True)
+    voted = await world.alice.click(reply, label="Not helpful")
+    assert_responded(voted, contains="not helpful", ephemeral=True)
+    assert len(new_bot.votes) == 1
+    assert new_bot.votes[0][1:] == (6, 0, False)
+    assert old_bot.votes == []
