@@ -341,11 +341,15 @@ class Engine:
             order = np.lexsort((ids, -scores))
             ids, scores = ids[order], scores[order]
         if self.semantic is not None and q.vector is not None:
-            ids, scores = self._fuse(q.vector, ids, scores)
+            ids, scores = self._fuse(q, q.vector, ids, scores)
         return ids[:k], scores[:k]
 
     def _fuse(
-        self, vector: npt.NDArray[np.float32], ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
+        self,
+        q: QueryTerms,
+        vector: npt.NDArray[np.float32],
+        ids: npt.NDArray[np.int64],
+        scores: npt.NDArray[np.float64],
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """BM25's candidates (and, when all sentences are embedded, those
         nearest in meaning) scored by both: BM25 divided by the best
@@ -356,11 +360,29 @@ class Engine:
         extra = np.setdiff1d(near, ids, assume_unique=False)
         cand = np.concatenate([ids, extra]).astype(np.int64)
         lexical = np.concatenate([scores, np.zeros(len(extra))])
-        best = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
+        if self.index.config.semantic_norm == "query":
+            best = max(self._ideal_score(q), float(lexical.max()) if len(lexical) else 0.0, 1e-9)
+        else:
+            best = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
         cos = self.semantic.similarities(vector, cand).astype(np.float64)
         fused = (1.0 - w) * lexical / best + w * cos
         order = np.lexsort((cand, -fused))
         return cand[order], fused[order]
+
+    def _ideal_score(self, q: QueryTerms) -> float:
+        """Roughly the BM25 score of a sentence of average length holding each
+        of the question's own words once (words the corpus lacks included, at
+        the idf of its rarest word): how much lexical evidence a perfect
+        match would have."""
+        idx = self.index
+        pw = idx.config.paragraph_weight
+        unknown = idx.sentences.unseen_idf()
+        total = 0.0
+        for term in q.own:
+            s_idf = idx.sentences.idf_of(term)
+            p_idf = idx.paragraphs.idf_of(term)
+            total += q.weights[term] * ((s_idf if s_idf is not None else unknown) + pw * (p_idf or unknown))
+        return total
 
     def coverage(self, sentence: int, q: QueryTerms) -> float:
         """Share of the question's own weight that ``sentence`` (with the

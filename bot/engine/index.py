@@ -55,6 +55,10 @@ class IndexConfig:
     """Share of the embedding's cosine similarity in a sentence's final score
     (the rest is its BM25 score, re-ranked and divided by the best one's);
     used when the sentence encoder is installed."""
+    semantic_norm: str = "query"
+    """How BM25 scores are scaled before adding cosine similarity: "max"
+    divides by the best candidate's; "query" by what a perfect lexical
+    match would score, so that weak lexical evidence counts for little."""
     semantic_depth: int = 20
     """How many sentences nearest the question in meaning join BM25's
     candidates (when every sentence is embedded)."""
