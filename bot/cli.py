@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, Result
-from bot.engine.semantic import load_encoder
+from bot.engine.semantic import load_encoder, single_threaded_math
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -255,6 +255,8 @@ def main(
         if args.command is None:
             raise UsageError("say what to do: run, ask, index or sync (see --help)")
         settings = load_settings()
+        if args.command in ("ask", "run"):
+            single_threaded_math()
         if args.command == "ask":
             return cmd_ask(args, settings, out, err, stdin)
         if args.command == "index":

@@ -55,6 +55,18 @@ def _verify(model_file: Path) -> None:
         raise EncoderUnavailable(f"{model_file} is not the verified all-MiniLM-L6-v2 (sha256 differs)")
 
 
+def single_threaded_math() -> None:
+    """Use one BLAS thread in this process.
+
+    Answering embeds one short question at a time, in a worker thread, and
+    other work shares the machine: on 2 cores, OpenBLAS's threads fighting
+    for busy CPUs turned a 12 ms question into 330 ms (benchmarks/latency.py).
+    One thread costs the batch embedding at build time little."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def load_encoder(model_dir: str | Path | None = None) -> SentenceEncoder | None:
     """The sentence encoder, or None (logged) when it is not installed, or
     when its weights are not the verified ones."""

@@ -28,6 +28,15 @@ DEFER_AFTER = 2.0
 """Seconds to wait for an answer before deferring an interaction (Discord
 allows 3 for the first response)."""
 _MENTIONS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
+
+
+def clean_question(text: str) -> str:
+    """The words of a question: mentions of anyone, roles, channels and
+    custom emoji removed (they address people; they ask nothing), white
+    space folded, length capped."""
+    return " ".join(_MENTIONS.sub(" ", text).split())[:MAX_QUESTION]
+
+
 HELP_HINT = "Ask me a question about the story, e.g. \u201cWhere did Putin and Assad meet?\u201d"
 
 
@@ -58,8 +67,7 @@ class Questions(commands.Cog):
     def _question_text(self, message: discord.Message) -> str:
         """The question without mentions of anyone, roles, channels or custom
         emoji: they are addressing, not words of the question."""
-        text = _MENTIONS.sub(" ", message.content)
-        return " ".join(text.split())[:MAX_QUESTION]
+        return clean_question(message.content)
 
     def _previous_question(self, message: discord.Message) -> str | None:
         ref = message.reference
@@ -119,7 +127,7 @@ class Questions(commands.Cog):
     async def ask(
         self, interaction: discord.Interaction[StoryBot], question: app_commands.Range[str, 1, MAX_QUESTION]
     ) -> None:
-        question = " ".join(question.split())
+        question = clean_question(question)
         if not question:
             await interaction.response.send_message(HELP_HINT, ephemeral=True)
             return
