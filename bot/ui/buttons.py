@@ -16,8 +16,10 @@ custom ids (at most 100 characters):
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -33,6 +35,26 @@ log = logging.getLogger(__name__)
 CUSTOM_ID_MAX = 100
 MAX_NEXT = 5
 """How far "next best answer" goes."""
+
+
+ButtonCallback = Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]]
+
+
+def guarded(callback: ButtonCallback) -> ButtonCallback:
+    """Errors in a button go where command errors go: the presser gets a
+    short ephemeral message, the log the traceback, and the bot goes on."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: Any, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception:
+            from bot.exts.errors import SORRY, send_ephemeral
+
+            log.exception("error in button %s", getattr(self, "custom_id", type(self).__name__))
+            await send_ephemeral(interaction, SORRY)
+
+    return wrapper
 
 
 def _bot(interaction: discord.Interaction[Any]) -> StoryBot:
@@ -66,6 +88,7 @@ class ShowParagraph(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAR
     ) -> ShowParagraph:
         return cls(match["key"], int(match["p"]))
 
+    @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         engine = _bot(interaction).engine
         article = engine.article(self.key) if engine else None
@@ -100,6 +123,7 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
     ) -> NextAnswer:
         return cls(int(match["uid"]), int(match["rank"]), match["q"])
 
+    @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         result = await bot.answer(self.question, top=self.rank + 1)
@@ -136,6 +160,7 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLAT
     ) -> Vote:
         return cls(int(match["uid"]), match["key"], int(match["p"]), int(match["s"]), match["v"] == "1")
 
+    @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.asker:
             await interaction.response.send_message("Only the person who asked can rate this answer.", ephemeral=True)
