@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bot import runner
 from bot.client import StoryBot, intents_for
@@ -21,13 +19,6 @@ from tests.fake_discord import FakeDiscord
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.runner-test.token"
 SLASH = {"ask", "fact", "sources", "help"}
-
-
-@pytest.fixture(autouse=True)
-def restore_endpoints() -> Iterator[None]:
-    base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bot.client import StoryBot
 from bot.runner import apply_endpoints
@@ -40,14 +38,6 @@ FOLLOWUP = r"/webhooks/\d+/[^/]+"
 def plain(content: str) -> str:
     """Message text as a reader sees it: bold markers and markdown escapes removed."""
     return re.sub(r"\\(.)", r"\1", content.replace("**", ""))
-
-
-@pytest.fixture(autouse=True)
-def restore_endpoints() -> Any:
-    """``apply_endpoints`` changes discord.py class attributes: put them back."""
-    base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
 
 
 @pytest.fixture

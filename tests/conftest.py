@@ -1,0 +1,18 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+
+@pytest.fixture(autouse=True)
+def restore_endpoints() -> Iterator[None]:
+    """``bot.runner.apply_endpoints`` changes discord.py class attributes
+    (REST base, gateway URL): put them back after every test."""
+    base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
