@@ -27,7 +27,7 @@ from bot.ui.cooldown import UserCooldown
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.errors", "bot.exts.questions", "bot.exts.info")
+EXTENSIONS = ("bot.exts.errors", "bot.exts.questions", "bot.exts.info", "bot.exts.admin")
 REMEMBERED_ANSWERS = 10_000
 """How many of its answers the bot remembers (answer id -> question), so a
 reply to one can be read as a follow-up."""
@@ -62,6 +62,7 @@ class StoryBot(commands.Bot):
         self._build_engine = build_engine
         self.cooldown = UserCooldown(settings.question_cooldown_rate, settings.question_cooldown_seconds)
         self._answers: OrderedDict[int, str] = OrderedDict()
+        self.reload_lock = asyncio.Lock()
         self.votes: list[tuple[str, int, int, bool]] = []
 
     # -- start-up ------------------------------------------------------------
@@ -91,6 +92,16 @@ class StoryBot(commands.Bot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("error in event %s", event_method)
+
+    async def reload_engine(self) -> Engine:
+        """Build a new engine from the corpus folder in a worker thread and
+        swap it in at once; questions asked meanwhile are answered by the old
+        one.  Reloads are serialised.  On ``CorpusError`` (folder gone,
+        nothing loads) the old engine keeps serving."""
+        async with self.reload_lock:
+            engine = await asyncio.to_thread(self._engine_factory)
+            self.engine = engine
+            return engine
 
     # -- answering -----------------------------------------------------------
 

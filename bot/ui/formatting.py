@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.engine.answer import Engine
 from bot.engine.models import Answer, Article, Result
 from bot.engine.tokens import word_spans
 
@@ -131,3 +132,28 @@ def paragraph_text(article: Article, paragraph: int) -> str:
     body = article.paragraphs[paragraph - 1]
     limit = MAX_CONTENT - 300
     return f"> {escape(shorten(body, limit))}\n{source_line(article, paragraph)}"[:MAX_CONTENT]
+
+
+def reload_report(old: Engine | None, new: Engine, limit: int = MAX_CONTENT) -> str:
+    """What a reload changed, and every file that failed and why."""
+    before = {a.id: a for a in old.articles} if old else {}
+    after = {a.id: a for a in new.articles}
+    added = [a for i, a in after.items() if i not in before]
+    removed = [a for i, a in before.items() if i not in after]
+    changed = [a for i, a in after.items() if i in before and before[i] != a]
+    lines = [
+        f"Reloaded: {len(after)} articles, {new.index.n_sentences} sentences "
+        f"({len(added)} added, {len(removed)} removed, {len(changed)} changed)."
+    ]
+    for label, articles in (("Added", added), ("Removed", removed), ("Changed", changed)):
+        if articles:
+            lines.append(f"{label}: " + ", ".join(f"\u201c{escape(a.title)}\u201d" for a in articles[:10]))
+            if len(articles) > 10:
+                lines[-1] += f" and {len(articles) - 10} more"
+    if new.failures:
+        lines.append(f"{len(new.failures)} files failed:")
+        lines.extend(f"\u2022 {escape(f.path)}: {escape(f.reason)}" for f in new.failures)
+    text = "\n".join(lines)
+    if len(text) > limit:
+        text = shorten(text, limit - 40).rstrip("\u2026") + "\n\u2026 (more in the log)"
+    return text
