@@ -101,39 +101,17 @@ def source_line(answer: Answer) -> str:
     return "\u2014 " + ", ".join(parts)
 
 
-def shown_answers(result: Result) -> list[Answer]:
-    """The answers worth showing a reader: the best, and the second when it
-    scores nearly as well (it adds something rather than repeating less well)."""
-    if not result.answers:
-        return []
-    best = result.answers[0]
-    shown = [best]
-    if len(result.answers) > 1 and best.paragraph:
-        second = result.answers[1]
-        if second.score >= 0.85 * best.score:
-            shown.append(second)
-    return shown
-
-
 def result_text(result: Result, engine: Engine) -> str:
     if result.answered:
         blocks = []
-        for answer in shown_answers(result):
+        for answer in result.shown():
             blocks.append(f"> {answer.text}\n{source_line(answer)}")
         return "\n\n".join(blocks)
     if result.reason == "no-content":
-        return "Ask me a question about the story, for example: " + _example(engine)
+        return "Ask me a question about the story, for example: \u201cWhat is the story about?\u201d"
     titles = ", ".join(f"\u201c{a.title}\u201d" for a in engine.articles[:3])
     more = f" and {len(engine.articles) - 3} more articles" if len(engine.articles) > 3 else ""
     return f"The story doesn't say. It covers {titles}{more}."
-
-
-def _example(engine: Engine) -> str:
-    return (
-        f"\u201cWhat happened in {engine.articles[0].title.split()[0]}'s story?\u201d"
-        if False
-        else ("\u201cWhat is the story about?\u201d")
-    )
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+SECOND_ANSWER_RATIO = 0.9
+"""A second sentence is shown when it scores at least this share of the best."""
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -95,3 +98,16 @@ class Result:
     took_ms: float
     reason: str = ""
     """Why the question was declined (empty when answered)."""
+
+    def shown(self) -> tuple[Answer, ...]:
+        """The answers worth showing a reader: the best, and the second when
+        it scores nearly as well and is another sentence (it adds something,
+        rather than repeating less well).  Empty when declined."""
+        if not self.answered or not self.answers:
+            return ()
+        best = self.answers[0]
+        if best.paragraph and len(self.answers) > 1:
+            second = self.answers[1]
+            if second.score >= SECOND_ANSWER_RATIO * best.score and second.text != best.text:
+                return (best, second)
+        return (best,)

@@ -28,8 +28,6 @@ MAX_CONTENT = 2000
 MAX_QUOTE = 900
 """A quote longer than this (a run-on paragraph with no full stop) is cut,
 visibly, with an ellipsis."""
-SECOND_ANSWER_RATIO = 0.9
-"""A second sentence is shown when it scores at least this share of the best."""
 
 
 def escape(text: str) -> str:
@@ -82,17 +80,8 @@ def quote_block(answer: Answer) -> str:
 
 
 def shown_answers(result: Result) -> list[Answer]:
-    """The best answer, and the second when it scores nearly as well and
-    comes from elsewhere (it adds something, rather than repeating less well)."""
-    if not result.answers:
-        return []
-    best = result.answers[0]
-    shown = [best]
-    if best.paragraph and len(result.answers) > 1:
-        second = result.answers[1]
-        if second.score >= SECOND_ANSWER_RATIO * best.score and second.text != best.text:
-            shown.append(second)
-    return shown
+    """The answers a reply shows (``Result.shown``)."""
+    return list(result.shown())
 
 
 def answer_text(result: Result) -> str:
