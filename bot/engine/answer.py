@@ -75,6 +75,14 @@ MAX_SUFFIX = 3
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
+# Greetings and acknowledgements: a message of nothing else asks nothing.
+_CHATTER = frozenset(
+    tokenize(
+        "hi hello hey hiya howdy yo greetings thanks thank thx ty cheers ok okay k kk lol lmao haha cool nice great "
+        "good morning afternoon evening night bye goodbye yes yeah yep no nope sure bot everyone guys folks"
+    )
+)
+
 # Words that ask about the article rather than its content.
 _META_GENERIC = frozenset(tokenize("story article piece news source text"))
 _META_AUTHOR = frozenset(
@@ -293,7 +301,7 @@ class Engine:
         t0 = time.perf_counter()
         top = max(1, top)
         q = self.query_terms(question, previous)
-        if not q.own:
+        if not q.own or q.own <= _CHATTER:
             return self._result(question, False, (), t0, "no-content")
 
         meta = self._metadata_answers(question, q, top)

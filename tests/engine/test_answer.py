@@ -216,3 +216,14 @@ def test_follow_up_borrows_the_earlier_questions_words(story: Engine) -> None:
 def test_empty_corpus_is_a_clear_error() -> None:
     with pytest.raises(CorpusError, match="no article"):
         Engine(Corpus())
+
+
+@pytest.mark.parametrize("message", ["hello bot", "good morning everyone", "thanks!", "ok cool"])
+def test_greetings_get_the_help_hint_not_a_decline(story: Engine, message: str) -> None:
+    result = story.ask(message)
+    assert not result.answered
+    assert result.reason == "no-content"
+
+
+def test_greeting_words_inside_a_question_still_count(story: Engine) -> None:
+    assert story.ask("hi, where did Putin and Assad meet?").answered
