@@ -78,10 +78,11 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 # Greetings and acknowledgements: a message of nothing else asks nothing.
 _CHATTER = frozenset(
     tokenize(
-        "hi hello hey hiya howdy yo greetings thanks thank thx ty cheers ok okay k kk lol lmao haha cool nice great "
-        "good morning afternoon evening night bye goodbye yes yeah yep no nope sure bot everyone guys folks"
+        "hi hello hey hiya howdy yo greetings thanks thank thx ty cheers ok okay k kk lol lmao haha bye goodbye "
+        "yep nope bot everyone guys folks"
     )
 )
+"""Only unambiguous words: "night" or "good" may be what a question is about."""
 
 # Words that ask about the article rather than its content.
 _META_GENERIC = frozenset(tokenize("story article piece news source text"))
@@ -208,7 +209,10 @@ class Engine:
         weights: dict[str, float] = {}
         corrections: dict[str, str] = {}
         sequence: list[str] = []
-        for term in tokenize(question):
+        terms = tokenize(question)
+        if any(t not in _CHATTER for t in terms):
+            terms = [t for t in terms if t not in _CHATTER]  # "hi, where did …": the greeting asks nothing
+        for term in terms:
             if not self.index.knows(term) and self.index.config.spelling:
                 fixed = corrections.get(term) or self._correct(term)
                 if fixed is not None:
