@@ -22,12 +22,15 @@ from bot.engine import Engine, Result
 from bot.engine.embedding import SentenceEncoder
 from bot.engine.semantic import load_encoder
 from bot.settings import Settings
+from bot.store import QuestionLog, StoreError
 from bot.ui.buttons import DYNAMIC_ITEMS
 from bot.ui.cooldown import UserCooldown
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.exts.errors", "bot.exts.questions", "bot.exts.info", "bot.exts.admin")
+PRUNE_EVERY = 24 * 3600.0
+"""Seconds between two prunings of the question log."""
 REMEMBERED_ANSWERS = 10_000
 """How many of its answers the bot remembers (answer id -> question), so a
 reply to one can be read as a follow-up."""
@@ -47,6 +50,7 @@ class StoryBot(commands.Bot):
         *,
         engine_factory: Callable[[], Engine] | None = None,
         build_engine: bool = True,
+        use_store: bool = True,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -64,6 +68,9 @@ class StoryBot(commands.Bot):
         self._answers: OrderedDict[int, str] = OrderedDict()
         self.reload_lock = asyncio.Lock()
         self.votes: list[tuple[str, int, int, bool]] = []
+        self.store: QuestionLog | None = None
+        self._use_store = use_store
+        self._prune_task: asyncio.Task[None] | None = None
 
     # -- start-up ------------------------------------------------------------
 
@@ -78,9 +85,38 @@ class StoryBot(commands.Bot):
             log.info("corpus loaded: %d articles, %d sentences", len(idx.articles), idx.n_sentences)
             for failure in self.engine.failures:
                 log.warning("corpus file skipped: %s", failure)
+        if self._use_store and self._build_engine:
+            await self._open_store()
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def _open_store(self) -> None:
+        try:
+            self.store = await QuestionLog.open(self.settings.database_path)
+        except StoreError as exc:
+            log.warning("question log is off (%s); answering goes on without it", exc)
+            return
+        self._prune_task = asyncio.create_task(self._prune_daily())
+
+    async def _prune_daily(self) -> None:
+        while self.store is not None:
+            removed = await self.store.prune(self.settings.question_log_retention_days)
+            if removed:
+                log.info(
+                    "question log: removed %d rows older than %g days",
+                    removed,
+                    self.settings.question_log_retention_days,
+                )
+            await asyncio.sleep(PRUNE_EVERY)
+
+    async def close(self) -> None:
+        if self._prune_task is not None:
+            self._prune_task.cancel()
+        await super().close()
+        if self.store is not None:
+            store, self.store = self.store, None
+            await store.close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
@@ -122,6 +158,32 @@ class StoryBot(commands.Bot):
         """The question one of the bot's answers replied to, if remembered."""
         return self._answers.get(message_id)
 
-    def record_vote(self, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
+    async def record_vote(self, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
         self.votes.append((article_key, paragraph, sentence, helpful))
         log.info("vote: %s paragraph %d sentence %d helpful=%s", article_key, paragraph, sentence, helpful)
+        if self.store is not None:
+            await self.store.record_vote(
+                article_key=article_key, paragraph=paragraph, sentence=sentence, helpful=helpful
+            )
+
+    async def log_question(self, question: str, result: Result, guild_id: int | None, channel_id: int | None) -> None:
+        """Keep the question in the log (no user id); never fails the reply."""
+        if self.store is None:
+            return
+        best = result.answers[0] if result.answered and result.answers else None
+        where: tuple[str | None, int | None, int | None] = (None, None, None)
+        if best is not None and self.engine is not None:
+            in_para = None
+            if best.sentence >= 0:
+                in_para = best.sentence - self.engine.index.paragraph_sentences(best.sentence)[0]
+            where = (best.article.key, best.paragraph or None, in_para)
+        await self.store.record_question(
+            question=question,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            answered=result.answered,
+            quote=best.text if best else None,
+            article_key=where[0],
+            paragraph=where[1],
+            sentence=where[2],
+        )

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = Field(default=None, description="Guild for instant development command sync.")
     question_cooldown_rate: int = Field(default=5, ge=1, le=1000, description="Questions a user may ask per period.")
     question_cooldown_seconds: float = Field(default=30.0, gt=0, le=86400, description="Cooldown period in seconds.")
+    database_path: Path = Field(
+        default=Path("data/bot.sqlite3"), description="SQLite file for the question log and votes."
+    )
+    question_log_retention_days: float = Field(
+        default=90.0, gt=0, le=3650, description="Days the question log keeps questions and votes."
+    )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     @field_validator("answer_channel_ids", "admin_user_ids", "admin_role_ids", mode="before")

@@ -16,7 +16,8 @@ from discord.ext import commands
 
 from bot.client import StoryBot
 from bot.engine import CorpusError
-from bot.ui.formatting import reload_report
+from bot.store import StoreError
+from bot.ui.formatting import reload_report, unanswered_report
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,28 @@ class Admin(commands.Cog):
             return
         log.info("corpus reloaded by %s: %d articles", interaction.user.id, len(new.articles))
         await interaction.followup.send(reload_report(old, new), ephemeral=True)
+
+    @app_commands.command(name="unanswered", description="Recent questions the corpus could not answer.")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @app_commands.check(is_admin)
+    @app_commands.describe(days="How far back to look (default 30 days)")
+    async def unanswered(
+        self, interaction: discord.Interaction[StoryBot], days: app_commands.Range[int, 1, 3650] = 30
+    ) -> None:
+        store = self.bot.store
+        if store is None:
+            await interaction.response.send_message("The question log is off (see the bot's log).", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            groups = await store.unanswered(limit=15, days=days)
+            worst = await store.least_helpful(limit=5, days=days)
+        except StoreError as exc:
+            log.warning("/unanswered failed: %s", exc)
+            await interaction.followup.send("The question log cannot be read just now.", ephemeral=True)
+            return
+        await interaction.followup.send(unanswered_report(groups, worst, days), ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

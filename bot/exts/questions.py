@@ -106,6 +106,7 @@ class Questions(commands.Cog):
         content, view = self._reply(result, message.author.id, asked)
         sent = await message.reply(content, view=view or MISSING, mention_author=False)
         self.bot.remember_answer(sent.id, asked)
+        await self.bot.log_question(question, result, message.guild.id if message.guild else None, message.channel.id)
 
     def _reply(self, result: Result, asker: int, question: str) -> tuple[str, discord.ui.View | None]:
         """The reply's text, and its buttons when the question was answered."""
@@ -147,6 +148,7 @@ class Questions(commands.Cog):
             content, view = self._reply(result, interaction.user.id, question)
             await interaction.followup.send(content, view=view or MISSING)
         log.debug("answered /ask %r: %s", shorten(question, 80), result.answered)
+        await self.bot.log_question(question, result, interaction.guild_id, interaction.channel_id)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -165,7 +165,7 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLAT
         if interaction.user.id != self.asker:
             await interaction.response.send_message("Only the person who asked can rate this answer.", ephemeral=True)
             return
-        _bot(interaction).record_vote(self.key, self.paragraph, self.sentence, self.helpful)
+        await _bot(interaction).record_vote(self.key, self.paragraph, self.sentence, self.helpful)
         word = "helpful" if self.helpful else "not helpful"
         await interaction.response.send_message(f"Thanks \u2014 noted as {word}.", ephemeral=True)
 

@@ -23,6 +23,7 @@ import discord
 from bot.engine.answer import Engine
 from bot.engine.models import Answer, Article, Result
 from bot.engine.tokens import word_spans
+from bot.store import UnansweredGroup, VotedAnswer
 
 MAX_CONTENT = 2000
 MAX_QUOTE = 900
@@ -146,3 +147,20 @@ def reload_report(old: Engine | None, new: Engine, limit: int = MAX_CONTENT) -> 
     if len(text) > limit:
         text = shorten(text, limit - 40).rstrip("\u2026") + "\n\u2026 (more in the log)"
     return text
+
+
+def unanswered_report(groups: Sequence[UnansweredGroup], worst: Sequence[VotedAnswer], days: int) -> str:
+    """The admin's view of the question log: what readers asked in vain,
+    most frequent first, and the answers most often voted not helpful."""
+    lines = [f"**Questions the story could not answer** (last {days} days):"]
+    if not groups:
+        lines.append("None \u2014 every question was answered.")
+    for g in groups:
+        times = f"{g.count}\u00d7" if g.count > 1 else "once"
+        lines.append(f"\u2022 {escape(shorten(g.question, 150))} ({times}, last {g.last_asked:%Y-%m-%d})")
+    if worst:
+        lines.append("**Answers voted not helpful:**")
+        for w in worst:
+            text = escape(shorten(w.text, 150)) if w.text else f"paragraph {w.paragraph}, sentence {w.sentence + 1}"
+            lines.append(f"\u2022 {text} ({w.not_helpful} not helpful, {w.helpful} helpful)")
+    return shorten("\n".join(lines), MAX_CONTENT)

@@ -1,0 +1,419 @@
+"""The question log: questions asked and answer votes, in one SQLite file.
+
+What is stored: each question's text (at most ``MAX_QUESTION_CHARS``), the
+guild and channel it was asked in (``None`` in DMs), when (unix seconds,
+UTC), whether it was answered and, if so, the quoted sentence and where it
+is (article key, paragraph, sentence in paragraph); and each helpful /
+not-helpful vote from the answer buttons, with the sentence it is about.
+No user ids are stored anywhere.
+
+The schema is created and migrated here: ``PRAGMA user_version`` counts the
+steps of ``MIGRATIONS`` already applied; opening a database applies the
+missing ones in order, in one transaction.  A database written by a newer
+version of the bot is refused.
+
+Every operation runs in one dedicated worker thread, which owns the only
+connection, so the event loop never waits on the disk.  Each write is its
+own transaction (WAL journal, ``synchronous=NORMAL``): a crash loses at
+most the write in flight.  The log is a side feature, so a write that fails
+(database locked, read-only, corrupt, disk full) logs a warning on the
+``bot.store`` logger and returns normally; reads raise ``StoreError``, and
+so does ``QuestionLog.open`` on an unusable path (the caller then runs
+without a log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+from typing import Self, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_QUESTION_CHARS = 2000
+"""Longer questions are cut to this many characters before they are stored."""
+
+SECONDS_PER_DAY = 86_400.0
+
+Clock = Callable[[], datetime]
+"""Returns the current time as an aware datetime (the default: ``datetime.now(UTC)``)."""
+
+MIGRATIONS: Sequence[Sequence[str]] = (
+    # 1: the question log and the votes.  Times are unix seconds (UTC).
+    (
+        """
+        CREATE TABLE questions (
+            id          INTEGER PRIMARY KEY,
+            asked_at    REAL    NOT NULL,
+            guild_id    INTEGER,
+            channel_id  INTEGER,
+            question    TEXT    NOT NULL,
+            normalized  TEXT    NOT NULL,
+            answered    INTEGER NOT NULL CHECK (answered IN (0, 1)),
+            quote       TEXT,
+            article_key TEXT,
+            paragraph   INTEGER,
+            sentence    INTEGER
+        )
+        """,
+        "CREATE INDEX questions_by_time ON questions (asked_at)",
+        "CREATE INDEX questions_unanswered ON questions (answered, asked_at)",
+        "CREATE INDEX questions_by_sentence ON questions (article_key, paragraph, sentence)",
+        """
+        CREATE TABLE votes (
+            id          INTEGER PRIMARY KEY,
+            voted_at    REAL    NOT NULL,
+            article_key TEXT    NOT NULL,
+            paragraph   INTEGER NOT NULL,
+            sentence    INTEGER NOT NULL,
+            helpful     INTEGER NOT NULL CHECK (helpful IN (0, 1))
+        )
+        """,
+        "CREATE INDEX votes_by_time ON votes (voted_at)",
+        "CREATE INDEX votes_by_sentence ON votes (article_key, paragraph, sentence)",
+    ),
+    # A future version appends its step here (never edit a released step).
+)
+"""Schema steps; step ``n`` (from 1) takes a database from ``user_version`` n-1 to n."""
+
+
+class StoreError(Exception):
+    """The question log cannot be opened or read; the message is one line."""
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Unanswered questions that normalise to the same text."""
+
+    question: str
+    """The most recent wording."""
+    count: int
+    last_asked: datetime
+    """Aware, UTC."""
+
+
+@dataclass(frozen=True)
+class VotedAnswer:
+    """Votes on one quoted sentence."""
+
+    article_key: str
+    paragraph: int
+    sentence: int
+    text: str | None
+    """The sentence as last quoted in the question log, if it is still there."""
+    not_helpful: int
+    helpful: int
+
+
+def normalize_question(text: str) -> str:
+    """Case-folded, without punctuation, words separated by single spaces.
+
+    ``"Who is  Putin?"`` and ``"who is putin"`` both give ``"who is putin"``.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P"))
+    return " ".join(kept.split())
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """Open (creating folders and file as needed) and migrate; in the worker thread."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for the question log {path}: {_one_line(exc)}") from exc
+    try:
+        # isolation_level IMMEDIATE: a write takes the write lock at its start
+        # (waiting up to busy_timeout), and `with conn:` commits or rolls back.
+        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level="IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the question log {path}: {_one_line(exc)}") from exc
+    try:
+        # Read the version first: this checks the file is a database, and a
+        # newer one is refused before anything (even the journal mode) changes.
+        _check_version(_user_version(conn), path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, path)
+    except StoreError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"cannot open the question log {path}: {_one_line(exc)}") from exc
+    return conn
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def _check_version(version: int, path: Path) -> None:
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"the question log {path} has schema version {version}, newer than this bot knows "
+            f"({len(MIGRATIONS)}); upgrade the bot or use another file"
+        )
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the missing steps of ``MIGRATIONS`` in one transaction; nothing if up to date."""
+    if _user_version(conn) == len(MIGRATIONS):
+        return
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        version = _user_version(conn)  # again, under the write lock: another process may have migrated
+        _check_version(version, path)
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number:d}")
+    if version < len(MIGRATIONS):  # else another process has just migrated it
+        log.info("question log %s: schema migrated from version %d to %d", path, version, len(MIGRATIONS))
+
+
+class QuestionLog:
+    """The question log; make one with ``await QuestionLog.open(path)``, and ``close`` it."""
+
+    def __init__(self, executor: ThreadPoolExecutor, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+        self._executor = executor
+        self._conn = conn  # used in the executor's thread only
+        self._path = path
+        self._clock = clock
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str | Path, *, clock: Clock | None = None, busy_timeout: float = 5.0) -> Self:
+        """Open (or create) the log at ``path``, creating its folders and migrating its schema.
+
+        ``busy_timeout`` is how long, in seconds, a write waits for another
+        connection's lock before giving up.  Raises ``StoreError`` if the
+        path cannot be used.
+        """
+        path = Path(path)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bot-store")
+        try:
+            conn = await asyncio.get_running_loop().run_in_executor(executor, _connect, path, busy_timeout)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(executor, conn, path, clock or _utc_now)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    async def close(self) -> None:
+        """Finish the queued operations and close the database; later writes are dropped with a warning."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._conn.close)
+        except sqlite3.Error as exc:
+            log.warning("question log %s: error while closing: %s", self._path, _one_line(exc))
+        finally:
+            self._executor.shutdown(wait=False)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- writes: each one transaction; a failure is a warning, never an exception
+
+    async def record_question(
+        self,
+        *,
+        question: str,
+        guild_id: int | None,
+        channel_id: int | None,
+        answered: bool,
+        quote: str | None = None,
+        article_key: str | None = None,
+        paragraph: int | None = None,
+        sentence: int | None = None,
+    ) -> None:
+        """Log a question (cut to ``MAX_QUESTION_CHARS``) and, if answered, the sentence quoted."""
+        text = question[:MAX_QUESTION_CHARS]
+        row = (
+            self._now(),
+            guild_id,
+            channel_id,
+            text,
+            normalize_question(text),
+            int(answered),
+            quote,
+            article_key,
+            paragraph,
+            sentence,
+        )
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute(
+                    "INSERT INTO questions (asked_at, guild_id, channel_id, question, normalized, answered,"
+                    " quote, article_key, paragraph, sentence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+
+        await self._write("record a question", write)
+
+    async def record_vote(self, *, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
+        """Log one helpful / not-helpful vote on the sentence at (article_key, paragraph, sentence)."""
+        row = (self._now(), article_key, paragraph, sentence, int(helpful))
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute(
+                    "INSERT INTO votes (voted_at, article_key, paragraph, sentence, helpful) VALUES (?, ?, ?, ?, ?)",
+                    row,
+                )
+
+        await self._write("record a vote", write)
+
+    async def prune(self, older_than_days: float) -> int:
+        """Delete questions and votes older than ``older_than_days``; return how many rows went (0 on failure)."""
+        if older_than_days < 0:
+            raise ValueError(f"older_than_days must be >= 0, not {older_than_days}")
+        cutoff = self._now() - older_than_days * SECONDS_PER_DAY
+
+        def delete(conn: sqlite3.Connection) -> int:
+            with conn:
+                questions = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+                votes = conn.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,)).rowcount
+            return questions + votes
+
+        deleted = await self._write("prune", delete)
+        if deleted:
+            log.info("question log %s: pruned %d rows older than %g days", self._path, deleted, older_than_days)
+        return deleted or 0
+
+    # -- reads (for the admin commands): a failure raises StoreError
+
+    async def unanswered(self, limit: int = 10, days: float = 30) -> list[UnansweredGroup]:
+        """Unanswered questions of the last ``days``, grouped by ``normalize_question``.
+
+        Most frequent first, then most recently asked; each group has its
+        count, its most recent wording and when it was last asked.
+        """
+        cutoff = self._cutoff(limit, days)
+
+        def query(conn: sqlite3.Connection) -> list[tuple[str, int, float]]:
+            return conn.execute(
+                """
+                WITH recent AS (
+                    SELECT id, asked_at, question, normalized FROM questions WHERE answered = 0 AND asked_at >= ?
+                )
+                SELECT
+                    (SELECT latest.question FROM recent AS latest WHERE latest.normalized = grouped.normalized
+                     ORDER BY latest.asked_at DESC, latest.id DESC LIMIT 1),
+                    COUNT(*) AS times,
+                    MAX(asked_at) AS last_asked
+                FROM recent AS grouped
+                GROUP BY normalized
+                ORDER BY times DESC, last_asked DESC, MAX(id) DESC
+                LIMIT ?
+                """,
+                (cutoff, limit),
+            ).fetchall()
+
+        rows = await self._read("list unanswered questions", query)
+        return [
+            UnansweredGroup(question=question, count=count, last_asked=datetime.fromtimestamp(last, UTC))
+            for question, count, last in rows
+        ]
+
+    async def least_helpful(self, limit: int = 5, days: float = 30) -> list[VotedAnswer]:
+        """Sentences voted not helpful in the last ``days``, most not-helpful votes first.
+
+        Only sentences with at least one not-helpful vote; ties go to the
+        one with fewer helpful votes.  ``text`` is the sentence as last
+        quoted in the question log (``None`` if no question quoting it is left).
+        """
+        cutoff = self._cutoff(limit, days)
+
+        def query(conn: sqlite3.Connection) -> list[tuple[str, int, int, str | None, int, int]]:
+            return conn.execute(
+                """
+                SELECT
+                    v.article_key, v.paragraph, v.sentence,
+                    (SELECT q.quote FROM questions AS q
+                     WHERE q.article_key = v.article_key AND q.paragraph = v.paragraph
+                       AND q.sentence = v.sentence AND q.quote IS NOT NULL
+                     ORDER BY q.asked_at DESC, q.id DESC LIMIT 1),
+                    SUM(v.helpful = 0) AS not_helpful,
+                    SUM(v.helpful = 1) AS helpful
+                FROM votes AS v
+                WHERE v.voted_at >= ?
+                GROUP BY v.article_key, v.paragraph, v.sentence
+                HAVING not_helpful > 0
+                ORDER BY not_helpful DESC, helpful ASC, MAX(v.voted_at) DESC, v.article_key, v.paragraph, v.sentence
+                LIMIT ?
+                """,
+                (cutoff, limit),
+            ).fetchall()
+
+        rows = await self._read("list the least helpful answers", query)
+        return [
+            VotedAnswer(
+                article_key=key, paragraph=paragraph, sentence=sentence, text=text, not_helpful=bad, helpful=good
+            )
+            for key, paragraph, sentence, text, bad, good in rows
+        ]
+
+    # -- plumbing
+
+    def _now(self) -> float:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the question log's clock must return an aware datetime")
+        return now.timestamp()
+
+    def _cutoff(self, limit: int, days: float) -> float:
+        if limit < 1:
+            raise ValueError(f"limit must be >= 1, not {limit}")
+        if days < 0:
+            raise ValueError(f"days must be >= 0, not {days}")
+        return self._now() - days * SECONDS_PER_DAY
+
+    async def _call(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``operation(connection)`` in the store's thread (the only place the connection is used)."""
+        if self._closed:
+            raise StoreError(f"the question log {self._path} is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(operation, self._conn))
+
+    async def _write(self, what: str, operation: Callable[[sqlite3.Connection], T]) -> T | None:
+        try:
+            return await self._call(operation)
+        except (sqlite3.Error, StoreError, OSError, OverflowError) as exc:
+            log.warning("question log %s: could not %s: %s", self._path, what, _one_line(exc))
+            return None
+
+    async def _read(self, what: str, operation: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return await self._call(operation)
+        except sqlite3.Error as exc:
+            raise StoreError(f"question log {self._path}: could not {what}: {_one_line(exc)}") from exc

@@ -1,0 +1,433 @@
+"""The SQLite question log (bot.store)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import store
+from bot.store import (
+    MAX_QUESTION_CHARS,
+    MIGRATIONS,
+    QuestionLog,
+    StoreError,
+    UnansweredGroup,
+    VotedAnswer,
+    normalize_question,
+)
+
+START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "nested" / "bot.sqlite3"
+
+
+@pytest.fixture
+async def qlog(db_path: Path, clock: FakeClock) -> AsyncIterator[QuestionLog]:
+    opened = await QuestionLog.open(db_path, clock=clock)
+    yield opened
+    await opened.close()
+
+
+async def ask(qlog: QuestionLog, question: str, **kwargs: Any) -> None:
+    fields: dict[str, Any] = {"guild_id": 1, "channel_id": 2, "answered": False}
+    fields.update(kwargs)
+    await qlog.record_question(question=question, **fields)
+
+
+async def answer(qlog: QuestionLog, question: str, quote: str, key: str, paragraph: int, sentence: int) -> None:
+    await qlog.record_question(
+        question=question,
+        guild_id=1,
+        channel_id=2,
+        answered=True,
+        quote=quote,
+        article_key=key,
+        paragraph=paragraph,
+        sentence=sentence,
+    )
+
+
+async def vote(qlog: QuestionLog, key: str, paragraph: int, sentence: int, *, helpful: bool, times: int = 1) -> None:
+    for _ in range(times):
+        await qlog.record_vote(article_key=key, paragraph=paragraph, sentence=sentence, helpful=helpful)
+
+
+def raw(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Query the file through a separate, plain connection."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def file_bytes(path: Path) -> bytes | None:
+    """The file's content (None if there is no file); a plain function, as async tests must not do file I/O."""
+    return path.read_bytes() if path.is_file() else None
+
+
+def count_rows(path: Path, table: str) -> int:
+    rows = raw(path, f"SELECT COUNT(*) FROM {table}")
+    return int(rows[0][0])
+
+
+# -- schema and migrations
+
+
+async def test_open_creates_folders_and_schema(db_path: Path) -> None:
+    assert not db_path.parent.exists()
+    qlog = await QuestionLog.open(db_path)
+    await qlog.close()
+    assert file_bytes(db_path)
+    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    tables = {name for (name,) in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"questions", "votes"} <= tables
+    assert raw(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+async def test_no_column_identifies_a_user(qlog: QuestionLog, db_path: Path) -> None:
+    tables = [name for (name,) in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert tables
+    for table in tables:
+        columns = [row[1].lower() for row in raw(db_path, f"PRAGMA table_info({table})")]
+        assert columns
+        for column in columns:
+            assert not any(word in column for word in ("user", "author", "member")), (table, column)
+
+
+async def test_restart_keeps_data(db_path: Path, clock: FakeClock) -> None:
+    qlog = await QuestionLog.open(db_path, clock=clock)
+    await ask(qlog, "Who is Putin?")
+    await vote(qlog, "a", 1, 2, helpful=False)
+    await qlog.close()
+
+    async with await QuestionLog.open(db_path, clock=clock) as reopened:
+        assert await reopened.unanswered() == [UnansweredGroup("Who is Putin?", 1, START)]
+        assert await reopened.least_helpful() == [VotedAnswer("a", 1, 2, None, 1, 0)]
+
+
+async def test_reopening_a_current_database_changes_nothing(db_path: Path, clock: FakeClock) -> None:
+    async with await QuestionLog.open(db_path, clock=clock) as qlog:
+        await ask(qlog, "Who is Putin?")
+    before = file_bytes(db_path)
+    async with await QuestionLog.open(db_path, clock=clock):
+        pass
+    assert file_bytes(db_path) == before
+
+
+async def test_newer_schema_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    before = file_bytes(db_path)
+
+    with pytest.raises(StoreError, match="newer") as caught:
+        await QuestionLog.open(db_path)
+    assert "\n" not in str(caught.value)
+    assert file_bytes(db_path) == before  # not even the journal mode was changed
+
+
+async def test_a_new_step_migrates_an_existing_database(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with await QuestionLog.open(db_path, clock=clock) as qlog:
+        await ask(qlog, "Who is Putin?")
+    monkeypatch.setattr(store, "MIGRATIONS", (*MIGRATIONS, ("ALTER TABLE questions ADD COLUMN language TEXT",)))
+
+    async with await QuestionLog.open(db_path, clock=clock) as qlog:
+        assert [group.question for group in await qlog.unanswered()] == ["Who is Putin?"]
+    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS) + 1,)]
+    assert "language" in [row[1] for row in raw(db_path, "PRAGMA table_info(questions)")]
+
+
+async def test_a_failing_step_is_rolled_back(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with await QuestionLog.open(db_path):
+        pass
+    monkeypatch.setattr(
+        store, "MIGRATIONS", (*MIGRATIONS, ("CREATE TABLE extra (x INTEGER)", "THIS IS NOT SQL")), raising=True
+    )
+
+    with pytest.raises(StoreError, match="syntax error"):
+        await QuestionLog.open(db_path)
+    assert raw(db_path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert raw(db_path, "SELECT name FROM sqlite_master WHERE name = 'extra'") == []
+
+
+async def test_open_on_a_path_under_a_file_raises(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the folder") as caught:
+        await QuestionLog.open(blocker / "bot.sqlite3")
+    assert "\n" not in str(caught.value)
+
+
+async def test_open_on_a_folder_raises(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open"):
+        await QuestionLog.open(tmp_path)
+
+
+async def test_open_on_a_corrupt_file_raises(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(b"this is not a database, just some bytes\n" * 200)
+    with pytest.raises(StoreError, match="not a database"):
+        await QuestionLog.open(path)
+
+
+# -- unanswered questions
+
+
+def test_normalize_question() -> None:
+    assert normalize_question("Who is Putin?") == "who is putin"
+    assert normalize_question("  WHO  is\tPutin ?!  ") == "who is putin"
+    assert normalize_question("Putin’s «plan»…") == normalize_question("putin's plan") == "putins plan"
+    assert normalize_question("Straße") == normalize_question("STRASSE")
+
+
+async def test_unanswered_groups_folded_questions_most_frequent_first(qlog: QuestionLog, clock: FakeClock) -> None:
+    await ask(qlog, "When was the election?")
+    clock.advance(minutes=1)
+    await ask(qlog, "Who is Putin?")
+    clock.advance(minutes=1)
+    await ask(qlog, "who is putin", guild_id=None, channel_id=None)  # a DM
+    clock.advance(minutes=1)
+    await ask(qlog, "Where is Kyiv?")
+    clock.advance(minutes=1)
+    await ask(qlog, "WHO IS  PUTIN!!")
+    clock.advance(minutes=1)
+    await ask(qlog, "where is kyiv")
+
+    assert await qlog.unanswered() == [
+        UnansweredGroup("WHO IS  PUTIN!!", 3, START + timedelta(minutes=4)),
+        UnansweredGroup("where is kyiv", 2, START + timedelta(minutes=5)),
+        UnansweredGroup("When was the election?", 1, START),
+    ]
+    assert [group.question for group in await qlog.unanswered(limit=2)] == ["WHO IS  PUTIN!!", "where is kyiv"]
+
+
+async def test_unanswered_ties_go_to_the_most_recent(qlog: QuestionLog, clock: FakeClock) -> None:
+    for question in ("First?", "Second?", "Third?"):
+        await ask(qlog, question)
+        clock.advance(seconds=1)
+    assert [group.question for group in await qlog.unanswered()] == ["Third?", "Second?", "First?"]
+
+
+async def test_unanswered_keeps_to_the_window(qlog: QuestionLog, clock: FakeClock) -> None:
+    await ask(qlog, "Old question?")
+    await ask(qlog, "Who is Putin?")
+    clock.advance(days=20)
+    await ask(qlog, "who is putin")
+    clock.advance(days=15)
+
+    assert await qlog.unanswered() == [UnansweredGroup("who is putin", 1, START + timedelta(days=20))]
+    assert [(group.question, group.count) for group in await qlog.unanswered(days=40)] == [
+        ("who is putin", 2),
+        ("Old question?", 1),
+    ]
+    assert await qlog.unanswered(days=10) == []
+
+
+async def test_answered_questions_are_not_unanswered(qlog: QuestionLog) -> None:
+    await answer(qlog, "Who is Putin?", "Putin is the president.", "a", 0, 1)
+    await ask(qlog, "Where is Kyiv?")
+    assert [group.question for group in await qlog.unanswered()] == ["Where is Kyiv?"]
+
+
+async def test_long_questions_are_cut(qlog: QuestionLog) -> None:
+    await ask(qlog, "why " * 1000)
+    (group,) = await qlog.unanswered()
+    assert len(group.question) == MAX_QUESTION_CHARS
+
+
+async def test_bad_arguments(qlog: QuestionLog) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        await qlog.unanswered(limit=0)
+    with pytest.raises(ValueError, match="days"):
+        await qlog.least_helpful(days=-1)
+    with pytest.raises(ValueError, match="older_than_days"):
+        await qlog.prune(-1)
+
+
+# -- votes
+
+
+async def test_least_helpful(qlog: QuestionLog, clock: FakeClock) -> None:
+    await answer(qlog, "Who is Putin?", "Putin is the president.", "a", 1, 2)
+    clock.advance(minutes=1)
+    await answer(qlog, "who's putin", "Putin is the president of Russia.", "a", 1, 2)  # the last quote wins
+    await answer(qlog, "Where is Kyiv?", "Kyiv is the capital.", "b", 0, 0)
+    await vote(qlog, "a", 1, 2, helpful=False, times=3)
+    await vote(qlog, "a", 1, 2, helpful=True)
+    await vote(qlog, "c", 4, 0, helpful=False, times=3)  # never in the log: no text
+    await vote(qlog, "b", 0, 0, helpful=False)
+    await vote(qlog, "b", 0, 0, helpful=True, times=5)
+    await vote(qlog, "d", 0, 0, helpful=True, times=4)  # only helpful votes: not listed
+
+    assert await qlog.least_helpful() == [
+        VotedAnswer("c", 4, 0, None, not_helpful=3, helpful=0),
+        VotedAnswer("a", 1, 2, "Putin is the president of Russia.", not_helpful=3, helpful=1),
+        VotedAnswer("b", 0, 0, "Kyiv is the capital.", not_helpful=1, helpful=5),
+    ]
+    assert [answer.article_key for answer in await qlog.least_helpful(limit=1)] == ["c"]
+
+
+async def test_least_helpful_keeps_to_the_window(qlog: QuestionLog, clock: FakeClock) -> None:
+    await vote(qlog, "a", 0, 0, helpful=False, times=5)
+    clock.advance(days=31)
+    await vote(qlog, "b", 0, 0, helpful=False)
+    await vote(qlog, "a", 0, 0, helpful=True)
+    assert await qlog.least_helpful() == [VotedAnswer("b", 0, 0, None, 1, 0)]
+    assert [(a.article_key, a.not_helpful, a.helpful) for a in await qlog.least_helpful(days=40)] == [
+        ("a", 5, 1),
+        ("b", 1, 0),
+    ]
+
+
+# -- retention
+
+
+async def test_prune_removes_old_rows_only(qlog: QuestionLog, clock: FakeClock, db_path: Path) -> None:
+    await ask(qlog, "Old?")
+    await answer(qlog, "Old and answered?", "Quote.", "a", 0, 0)
+    await vote(qlog, "a", 0, 0, helpful=False, times=2)
+    clock.advance(days=10)
+    await ask(qlog, "New?")
+    await vote(qlog, "a", 0, 0, helpful=True)
+    clock.advance(days=1)
+
+    assert await qlog.prune(5) == 4  # two questions, two votes
+    assert [group.question for group in await qlog.unanswered()] == ["New?"]
+    assert count_rows(db_path, "questions") == 1
+    assert count_rows(db_path, "votes") == 1
+    assert await qlog.prune(5) == 0
+    assert await qlog.prune(0.5) == 2
+    assert count_rows(db_path, "questions") == count_rows(db_path, "votes") == 0
+
+
+# -- failures
+
+
+async def test_read_only_database_warns_and_keeps_reading(
+    qlog: QuestionLog, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Tests run as root, which file permissions do not stop; query_only makes
+    # SQLite itself refuse every write, as it does for a read-only file.
+    await ask(qlog, "Who is Putin?")
+    await qlog._call(lambda conn: conn.execute("PRAGMA query_only = ON"))
+
+    with caplog.at_level(logging.WARNING, logger="bot.store"):
+        await ask(qlog, "Where is Kyiv?")
+        await vote(qlog, "a", 0, 0, helpful=False)
+        assert await qlog.prune(0) == 0
+
+    warnings = [r for r in caplog.records if r.name == "bot.store" and r.levelno == logging.WARNING]
+    assert len(warnings) == 3
+    assert all("readonly" in r.getMessage() for r in warnings)
+    assert "record a question" in warnings[0].getMessage()
+    assert [group.question for group in await qlog.unanswered()] == ["Who is Putin?"]
+    assert await qlog.least_helpful() == []
+    assert count_rows(db_path, "questions") == 1
+
+
+async def test_locked_database_warns_without_blocking_the_loop(
+    db_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with await QuestionLog.open(db_path, clock=clock, busy_timeout=0.5) as qlog:
+        await ask(qlog, "Before the lock?")
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            with caplog.at_level(logging.WARNING, logger="bot.store"):
+                write = asyncio.create_task(ask(qlog, "During the lock?"))
+                await asyncio.sleep(0.05)
+                assert not write.done()  # the write waits in the worker; the loop runs on
+                await write
+                await vote(qlog, "a", 0, 0, helpful=False)
+            # WAL: readers are not stopped by the writer's lock.
+            assert [group.question for group in await qlog.unanswered()] == ["Before the lock?"]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+
+        messages = [r.getMessage() for r in caplog.records if r.name == "bot.store" and r.levelno == logging.WARNING]
+        assert len(messages) == 2
+        assert all("database is locked" in message for message in messages)
+
+        await ask(qlog, "After the lock?")
+        assert {group.question for group in await qlog.unanswered()} == {"Before the lock?", "After the lock?"}
+
+
+async def test_writes_after_close_warn_and_reads_raise(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    qlog = await QuestionLog.open(db_path)
+    await qlog.close()
+    await qlog.close()  # twice is fine
+    with caplog.at_level(logging.WARNING, logger="bot.store"):
+        await ask(qlog, "Anyone there?")
+    assert "closed" in caplog.text
+    with pytest.raises(StoreError, match="closed"):
+        await qlog.unanswered()
+
+
+async def test_reads_raise_store_error(qlog: QuestionLog) -> None:
+    await qlog._call(lambda conn: conn.execute("DROP TABLE votes"))
+    with pytest.raises(StoreError, match="no such table"):
+        await qlog.least_helpful()
+
+
+# -- threading
+
+
+async def test_operations_run_in_one_worker_thread(qlog: QuestionLog) -> None:
+    threads: set[tuple[int, str]] = set()
+
+    def trace(_statement: str) -> None:
+        current = threading.current_thread()
+        threads.add((threading.get_ident(), current.name))
+
+    await qlog._call(lambda conn: conn.set_trace_callback(trace))
+    await ask(qlog, "Who is Putin?")
+    await answer(qlog, "Where is Kyiv?", "Kyiv is the capital.", "a", 0, 0)
+    await vote(qlog, "a", 0, 0, helpful=False)
+    await qlog.unanswered()
+    await qlog.least_helpful()
+    await qlog.prune(1)
+
+    assert len(threads) == 1
+    ((ident, name),) = threads
+    assert ident != threading.get_ident()
+    assert name.startswith("bot-store")
+
+
+async def test_many_concurrent_writes_all_land(db_path: Path, clock: FakeClock) -> None:
+    async with await QuestionLog.open(db_path, clock=clock) as qlog:
+        await asyncio.gather(*(ask(qlog, f"Question {i}?") for i in range(200)))
+        groups = await qlog.unanswered(limit=1000)
+    assert len(groups) == 200
+    assert count_rows(db_path, "questions") == 200
