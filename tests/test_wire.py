@@ -49,14 +49,14 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 @contextlib.asynccontextmanager
 async def running_bot(fake: FakeDiscord, token: str = TOKEN, **overrides: Any) -> AsyncIterator[StoryBot]:
     """The bot, logged in and READY against ``fake``; closed on exit."""
-    settings = load_settings(
-        discord_token=token,
-        discord_api_base_url=fake.api_base_url,
-        discord_gateway_url=fake.gateway_url,
-        corpus_dir=ROOT / "corpus",
-        semantic=False,
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "discord_token": token,
+        "discord_api_base_url": fake.api_base_url,
+        "discord_gateway_url": fake.gateway_url,
+        "corpus_dir": ROOT / "corpus",
+        "semantic": False,
+    }
+    settings = load_settings(**{**values, **overrides})
     apply_endpoints(settings)
     bot = StoryBot(settings, guild_ready_timeout=0.1)
     assert settings.discord_token is not None
