@@ -18,7 +18,7 @@ from tests.fake_discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.runner-test.token"
-SLASH = {"ask", "fact", "sources", "help", "reload", "unanswered"}
+SLASH = {"ask", "fact", "sources", "help", "reload", "unanswered", "corpus"}
 
 
 @pytest.fixture
