@@ -13,12 +13,14 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import discord
 from discord.ext import commands
 
-from bot.engine import Engine, Result
+from bot.engine import CorpusError, Engine, Result
+from bot.engine.corpus import ARTICLE_SUFFIXES
 from bot.engine.embedding import SentenceEncoder
 from bot.engine.semantic import load_encoder
 from bot.settings import Settings
@@ -29,6 +31,8 @@ from bot.ui.cooldown import UserCooldown
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.exts.errors", "bot.exts.questions", "bot.exts.info", "bot.exts.admin")
+WATCH_DEBOUNCE_MS = 1500
+"""Quiet time after the last change before an automatic reload."""
 PRUNE_EVERY = 24 * 3600.0
 """Seconds between two prunings of the question log."""
 REMEMBERED_ANSWERS = 10_000
@@ -71,6 +75,7 @@ class StoryBot(commands.Bot):
         self.store: QuestionLog | None = None
         self._use_store = use_store
         self._prune_task: asyncio.Task[None] | None = None
+        self._watch_task: asyncio.Task[None] | None = None
 
     # -- start-up ------------------------------------------------------------
 
@@ -87,6 +92,8 @@ class StoryBot(commands.Bot):
                 log.warning("corpus file skipped: %s", failure)
         if self._use_store and self._build_engine:
             await self._open_store()
+        if self.settings.watch_corpus and self._build_engine:
+            self._watch_task = asyncio.create_task(self._watch_corpus())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -110,7 +117,33 @@ class StoryBot(commands.Bot):
                 )
             await asyncio.sleep(PRUNE_EVERY)
 
+    async def _watch_corpus(self) -> None:
+        """WATCH_CORPUS: reload when article files change (debounced, so an
+        editor's burst of writes is one reload)."""
+        import watchfiles
+
+        folder = self.settings.corpus_dir
+        log.info("watching %s for changes", folder)
+
+        def relevant(change: watchfiles.Change, path: str) -> bool:
+            p = Path(path)
+            return not p.name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES
+
+        try:
+            async for changes in watchfiles.awatch(folder, watch_filter=relevant, debounce=WATCH_DEBOUNCE_MS):
+                log.info("corpus changed (%d files): reloading", len(changes))
+                try:
+                    engine = await self.reload_engine()
+                except CorpusError as exc:
+                    log.warning("automatic reload failed, the previous corpus keeps serving: %s", exc)
+                    continue
+                log.info("corpus reloaded: %d articles, %d sentences", len(engine.articles), engine.index.n_sentences)
+        except (OSError, RuntimeError) as exc:
+            log.warning("stopped watching the corpus folder: %s", exc)
+
     async def close(self) -> None:
+        if self._watch_task is not None:
+            self._watch_task.cancel()
         if self._prune_task is not None:
             self._prune_task.cancel()
         await super().close()

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = Field(default=None, description="Guild for instant development command sync.")
     question_cooldown_rate: int = Field(default=5, ge=1, le=1000, description="Questions a user may ask per period.")
     question_cooldown_seconds: float = Field(default=30.0, gt=0, le=86400, description="Cooldown period in seconds.")
+    watch_corpus: bool = Field(default=False, description="Reload automatically when corpus files change.")
     upload_max_bytes: int = Field(
         default=1_000_000, ge=1, le=10_000_000, description="Largest article file /corpus add accepts."
     )

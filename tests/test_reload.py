@@ -101,3 +101,29 @@ async def test_the_event_loop_keeps_running_during_a_reload(bot: StoryBot) -> No
     assert not reload.done()
     factory.release.set()
     await reload
+
+
+async def test_watch_corpus_reloads_when_a_file_changes(tmp_path: Path) -> None:
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    settings = load_settings(corpus_dir=corpus, semantic=False, watch_corpus=True)
+    story = StoryBot(settings, use_store=False)
+    await story.setup_hook()
+    try:
+        assert story.engine is not None
+        assert len(story.engine.articles) == 1
+        await asyncio.sleep(0.3)  # the watcher is running
+        (corpus / ".draft.txt").write_text("Hidden\n\nDraft paragraph.\n", encoding="utf-8")  # ignored
+        (corpus / "second.txt").write_text("Second story\n\nA second paragraph about harbours.\n", encoding="utf-8")
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if len(story.engine.articles) == 2:
+                break
+        assert [a.title for a in story.engine.articles] == [
+            "Putin visits Syria to meet Assad, a key Iran ally",
+            "Second story",
+        ]
+    finally:
+        await story.close()
