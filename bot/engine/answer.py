@@ -82,7 +82,11 @@ _CHATTER = frozenset(
         "yep nope bot everyone guys folks"
     )
 )
-"""Only unambiguous words: "night" or "good" may be what a question is about."""
+"""A message made only of these asks nothing (it gets the help hint)."""
+
+_GREETINGS = frozenset(tokenize("hi hello hey hiya howdy thanks thank thx lol lmao haha"))
+"""Dropped from inside a question ("hi, where did …"); only words that are
+never what a question is about ("folks", "OK" or "K-12" may be)."""
 
 # Words that ask about the article rather than its content.
 _META_GENERIC = frozenset(tokenize("story article piece news source text"))
@@ -210,8 +214,8 @@ class Engine:
         corrections: dict[str, str] = {}
         sequence: list[str] = []
         terms = tokenize(question)
-        if any(t not in _CHATTER for t in terms):
-            terms = [t for t in terms if t not in _CHATTER]  # "hi, where did …": the greeting asks nothing
+        if any(t not in _GREETINGS for t in terms):
+            terms = [t for t in terms if t not in _GREETINGS]  # "hi, where did …": the greeting asks nothing
         for term in terms:
             if not self.index.knows(term) and self.index.config.spelling:
                 fixed = corrections.get(term) or self._correct(term)
