@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,8 @@ class StoryBot(commands.Bot):
         self.cooldown = UserCooldown(settings.question_cooldown_rate, settings.question_cooldown_seconds)
         self._answers: OrderedDict[int, str] = OrderedDict()
         self.reload_lock = asyncio.Lock()
-        self.votes: list[tuple[str, int, int, bool]] = []
+        self.votes: deque[tuple[str, int, int, bool]] = deque(maxlen=1000)
+        """The latest votes, in memory (the question log keeps them all)."""
         self.store: QuestionLog | None = None
         self._use_store = use_store
         self._prune_task: asyncio.Task[None] | None = None

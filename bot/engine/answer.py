@@ -142,6 +142,7 @@ class Engine:
         self._sorted_vocab: list[str] | None = None
         self._by_key: dict[str, Article] | None = None
         self._topics: list[str] | None = None
+        self._notable: list[int] | None = None
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -182,14 +183,16 @@ class Engine:
     def notable_sentences(self, limit: int = 50_000) -> list[int]:
         """Sentences worth offering as a fact: they hold a number, a date or
         a name (not only at their start), and are not short fragments."""
-        out = []
-        for sid in range(min(self.index.n_sentences, limit)):
-            text = self.index.sentence_text(sid)
-            if len(text) < 40:
-                continue
-            if matches_type("number", text) or matches_type("when", text) or matches_type("who", text):
-                out.append(sid)
-        return out
+        if self._notable is None:
+            out = []
+            for sid in range(min(self.index.n_sentences, limit)):
+                text = self.index.sentence_text(sid)
+                if len(text) < 40:
+                    continue
+                if matches_type("number", text) or matches_type("when", text) or matches_type("who", text):
+                    out.append(sid)
+            self._notable = out
+        return self._notable
 
     def topics(self, limit: int = 25) -> list[str]:
         """The names the corpus mentions most, for topic suggestions."""

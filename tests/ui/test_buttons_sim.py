@@ -94,7 +94,7 @@ async def test_helpful_from_someone_else_is_refused(world: World) -> None:
 
     for result in (helpful, not_helpful):
         assert_responded(result, contains="Only the person who asked", ephemeral=True)
-    assert world.bot.votes == before
+    assert list(world.bot.votes) == before
 
 
 async def test_buttons_keep_working_after_a_restart(world: World) -> None:
@@ -122,4 +122,4 @@ async def test_buttons_keep_working_after_a_restart(world: World) -> None:
     assert_responded(voted, contains="not helpful", ephemeral=True)
     assert len(new_bot.votes) == 1
     assert new_bot.votes[0][1:] == (6, 0, False)
-    assert old_bot.votes == []
+    assert list(old_bot.votes) == []
