@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -163,54 +162,16 @@ class SentenceIndex:
 
     def top(self, terms: Mapping[str, float], k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The ``k`` best sentences (ids, scores), best first; only sentences
-        with a positive score.
-
-        Same scores as ``scores``, but the best are chosen among the
-        sentences the question's postings reach (those holding a question
-        word, or standing in a paragraph that does) instead of among every
-        sentence: at a million sentences, selecting over all of them cost
-        more than the scoring itself."""
-        k = max(0, k)
-        pw = self.config.paragraph_weight
-        sent = np.zeros(self.n_sentences, dtype=np.float64)
-        para = np.zeros(self.n_paragraphs, dtype=np.float64)
-        reached: list[npt.NDArray[np.integer[Any]]] = []
-        para_reached: list[npt.NDArray[np.int32]] = []
-        for term, weight in terms.items():
-            tid = self.sentences.vocab.get(term)
-            if tid is not None:
-                docs, w = self.sentences.postings(tid)
-                sent[docs] += weight * w
-                reached.append(docs)
-            tid = self.paragraphs.vocab.get(term)
-            if tid is not None and pw:
-                docs, w = self.paragraphs.postings(tid)
-                para[docs] += weight * w
-                para_reached.append(docs)
-        if para_reached:
-            reached.append(self._sentences_of(np.unique(np.concatenate(para_reached))))
-        if not reached or k == 0:
+        with a positive score."""
+        scores = self.scores(terms)
+        k = min(k, len(scores))
+        if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cand = np.unique(np.concatenate(reached)).astype(np.int64)
-        scores = sent[cand] + pw * para[self.sent_para[cand]] if pw else sent[cand]
-        keep = scores > 0
-        cand, scores = cand[keep], scores[keep]
-        if len(cand) > k:
-            part = np.argpartition(-scores, k - 1)[:k]
-            cand, scores = cand[part], scores[part]
-        # Equal scores keep corpus order (earlier sentences first).
-        order = np.lexsort((cand, -scores))
-        return cand[order], scores[order]
-
-    def _sentences_of(self, paragraphs: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
-        """Ids of every sentence in the given paragraphs."""
-        starts = self.para_first_sentence[paragraphs].astype(np.int64)
-        lengths = self.para_first_sentence[paragraphs + 1].astype(np.int64) - starts
-        offsets = np.cumsum(lengths) - lengths
-        ids: npt.NDArray[np.int64] = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
-            offsets - starts, lengths
-        )
-        return ids
+        cand = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        # Stable: equal scores keep corpus order (earlier sentences first).
+        order = cand[np.lexsort((cand, -scores[cand]))]
+        order = order[scores[order] > 0]
+        return order.astype(np.int64), scores[order]
 
     def idf(self, term: str) -> float:
         """How rare ``term`` is among sentences; terms the corpus never uses
