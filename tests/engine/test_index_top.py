@@ -1,0 +1,34 @@
+"""SentenceIndex.top must give the best of ``scores``, best first, whatever
+shortcut it takes."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Article
+from bot.engine.index import SentenceIndex
+from bot.engine.tokens import tokenize
+
+WORDS = ["apple", "river", "stone", "cloud", "tiger", "lamp", "ocean", "maple"]
+sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(lambda ws: " ".join(ws).capitalize() + ".")
+paragraph = st.lists(sentence, min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(paragraph, min_size=1, max_size=5), min_size=1, max_size=4),
+    st.dictionaries(st.sampled_from([*WORDS, "absent"]), st.floats(0.1, 1.0), min_size=1, max_size=4),
+    st.integers(1, 12),
+)
+def test_top_equals_the_best_of_all_scores(articles: list[list[str]], terms: dict[str, float], k: int) -> None:
+    index = SentenceIndex([Article(id=f"a{i}", title="T", paragraphs=tuple(ps)) for i, ps in enumerate(articles)])
+    weights = {tokenize(t)[0]: w for t, w in terms.items()}
+    ids, scores = index.top(weights, k)
+    full = index.scores(weights)
+    expected = [i for i in sorted(range(len(full)), key=lambda i: (-full[i], i)) if full[i] > 0][:k]
+    np.testing.assert_allclose(scores, full[expected])
+    # The same sentences, up to which of several equal scores fill the last places.
+    np.testing.assert_allclose(full[ids], full[expected])
+    assert list(scores) == sorted(scores, reverse=True)
