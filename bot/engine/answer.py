@@ -143,6 +143,7 @@ class Engine:
         self._by_key: dict[str, Article] | None = None
         self._topics: list[str] | None = None
         self._notable: list[int] | None = None
+        self._titles: dict[int, frozenset[str]] = {}
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -412,7 +413,7 @@ class Engine:
         context = set(idx.sent_terms[sentence])
         if sentence > 0 and idx.sent_para[sentence - 1] == idx.sent_para[sentence]:
             context |= idx.sent_terms[sentence - 1]
-        context |= set(tokenize(idx.article_of(sentence).title))
+        context |= self._title_terms(int(idx.sent_article[sentence]))
         unknown = math.log(idx.sentences.n_docs + 1)
         total = found = 0.0
         for term in q.own:
@@ -439,6 +440,12 @@ class Engine:
         return Result(question, answered, tuple(answers), took, reason)
 
     # -- questions about the article itself ----------------------------------
+
+    def _title_terms(self, a_idx: int) -> frozenset[str]:
+        terms = self._titles.get(a_idx)
+        if terms is None:
+            terms = self._titles[a_idx] = frozenset(tokenize(self.articles[a_idx].title))
+        return terms
 
     def _byline(self, a_idx: int) -> tuple[frozenset[str], frozenset[str]]:
         """(publisher terms, author terms) of an article; the publisher's
