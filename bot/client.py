@@ -207,9 +207,7 @@ class StoryBot(commands.Bot):
         best = result.answers[0] if result.answered and result.answers else None
         where: tuple[str | None, int | None, int | None] = (None, None, None)
         if best is not None and self.engine is not None:
-            in_para = None
-            if best.sentence >= 0:
-                in_para = best.sentence - self.engine.index.paragraph_sentences(best.sentence)[0]
+            in_para = self.engine.index.position_in_paragraph(best.sentence) if best.sentence >= 0 else None
             where = (best.article.key, best.paragraph or None, in_para)
         await self.store.record_question(
             question=question,

@@ -144,6 +144,7 @@ class Engine:
         self._topics: list[str] | None = None
         self._notable: list[int] | None = None
         self._titles: dict[int, frozenset[str]] = {}
+        self._counts: dict[str, int] | None = None
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -168,8 +169,15 @@ class Engine:
         return self._by_key.get(key)
 
     def sentence_count(self, article: Article) -> int:
-        a_idx = self.articles.index(article)
-        return int(np.count_nonzero(self.index.sent_article == a_idx))
+        """Sentences of ``article`` (counted once for all articles)."""
+        if self._counts is None:
+            self._counts = {
+                a.key: int(n)
+                for a, n in zip(
+                    self.articles, np.bincount(self.index.sent_article, minlength=len(self.articles)), strict=True
+                )
+            }
+        return self._counts.get(article.key, 0)
 
     def sentence_answer(self, sentence: int) -> Answer:
         """Sentence ``sentence`` as an Answer (for facts and buttons)."""

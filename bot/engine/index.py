@@ -145,6 +145,10 @@ class SentenceIndex:
         p = int(self.sent_para[sentence])
         return range(int(self.para_first_sentence[p]), int(self.para_first_sentence[p + 1]))
 
+    def position_in_paragraph(self, sentence: int) -> int:
+        """0 for a paragraph's first sentence, 1 for its second, …"""
+        return sentence - int(self.para_first_sentence[int(self.sent_para[sentence])])
+
     # -- scoring -------------------------------------------------------------
 
     def scores(self, terms: Mapping[str, float]) -> npt.NDArray[np.float64]:

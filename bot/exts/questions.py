@@ -116,9 +116,7 @@ class Questions(commands.Cog):
         if not result.answered or engine is None:
             return content, None
         best = result.answers[0]
-        in_para = 0
-        if best.sentence >= 0:
-            in_para = best.sentence - engine.index.paragraph_sentences(best.sentence)[0]
+        in_para = engine.index.position_in_paragraph(best.sentence) if best.sentence >= 0 else 0
         return content, answer_view(result, asker, question, in_para, next_rank=len(shown_answers(result)))
 
     # -- /ask --------------------------------------------------------------------
