@@ -76,14 +76,14 @@ def build(data: list[dict], engine_factory=Engine) -> tuple[Engine, list[Questio
                 for ans in qa["answers"]:
                     pos = ans["answer_start"] - shift
                     for s in sent_ids:
-                        start, end = idx.spans[s]
+                        start, end = idx.span(s)
                         if start <= pos < end:
                             gold.add(s)
                             break
                     else:
                         # The answer starts in the white space between two
                         # sentences: the next sentence holds it.
-                        later = [s for s in sent_ids if idx.spans[s][0] > pos]
+                        later = [s for s in sent_ids if idx.span(s)[0] > pos]
                         if later:
                             gold.add(later[0])
                 questions.append(Question(qa["question"], frozenset(gold)))

@@ -418,9 +418,9 @@ class Engine:
         contains.  A word the corpus never uses weighs as much as its rarest
         word; a related form ("Syrian" for "Syria") counts for part."""
         idx = self.index
-        context = set(idx.sent_terms[sentence])
+        context = set(idx.terms_of(sentence))
         if sentence > 0 and idx.sent_para[sentence - 1] == idx.sent_para[sentence]:
-            context |= idx.sent_terms[sentence - 1]
+            context |= idx.terms_of(sentence - 1)
         context |= self._title_terms(int(idx.sent_article[sentence]))
         unknown = math.log(idx.sentences.n_docs + 1)
         total = found = 0.0
@@ -440,7 +440,7 @@ class Engine:
             paragraph=int(self.index.sent_paragraph[sentence]),
             sentence=sentence,
             score=score,
-            matched=frozenset(t for t in q.weights if t in self.index.sent_terms[sentence]),
+            matched=frozenset(t for t in q.weights if t in self.index.terms_of(sentence)),
         )
 
     def _result(self, question: str, answered: bool, answers: Sequence[Answer], t0: float, reason: str = "") -> Result:

@@ -25,8 +25,8 @@ The engine uses ``"plus"`` (see ``bot/engine/index.py`` for why).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -49,31 +49,62 @@ class SparseBM25:
     ) -> None:
         if not docs:
             raise ValueError("BM25 needs at least one document")
-        self.variant = variant
-        self.k1, self.b, self.epsilon, self.delta = k1, b, epsilon, delta
-        self.n_docs = len(docs)
-
         vocab: dict[str, int] = {}
         term_ids: list[int] = []
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
         for doc in docs:
             for tok in doc:
                 tid = vocab.get(tok)
                 if tid is None:
                     tid = vocab[tok] = len(vocab)
                 term_ids.append(tid)
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        self._params(variant, k1, b, epsilon, delta)
+        self._index(vocab, np.asarray(term_ids, dtype=np.int64), lengths)
+
+    @classmethod
+    def from_term_ids(
+        cls,
+        vocab: dict[str, int],
+        term_ids: npt.NDArray[np.integer[Any]],
+        lengths: npt.NDArray[np.integer[Any]],
+        *,
+        variant: Variant = "plus",
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+        delta: float = 1.0,
+    ) -> SparseBM25:
+        """The same index from documents already turned into term ids: the
+        documents' ids one after the other (``term_ids``) and each
+        document's length; ``vocab`` maps each term to its id."""
+        if not len(lengths):
+            raise ValueError("BM25 needs at least one document")
+        if int(np.sum(lengths)) != len(term_ids):
+            raise ValueError("the lengths do not add up to the number of term ids")
+        self = cls.__new__(cls)
+        self._params(variant, k1, b, epsilon, delta)
+        self._index(vocab, np.asarray(term_ids, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
+        return self
+
+    def _params(self, variant: Variant, k1: float, b: float, epsilon: float, delta: float) -> None:
+        self.variant = variant
+        self.k1, self.b, self.epsilon, self.delta = k1, b, epsilon, delta
+
+    def _index(self, vocab: dict[str, int], tids: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> None:
+        k1, b = self.k1, self.b
+        self.n_docs = len(lengths)
         self.vocab = vocab
         self.doc_len = lengths
         total = int(lengths.sum())
         self.avgdl = total / self.n_docs
 
         n_terms = len(vocab)
-        tids = np.asarray(term_ids, dtype=np.int64)
         dids = np.repeat(np.arange(self.n_docs, dtype=np.int64), lengths)
         # One posting per (term, doc) pair, with the term's count in the doc.
         keys, tf = np.unique(tids * self.n_docs + dids, return_counts=True)
         post_terms = keys // self.n_docs
         post_docs = keys % self.n_docs
+        del keys, dids
         df = np.bincount(post_terms, minlength=n_terms).astype(np.float64)
         self.df = df
         self.idf = self._idf(df)
@@ -84,6 +115,65 @@ class SparseBM25:
         np.cumsum(df.astype(np.int64), out=self.indptr[1:])
         self.post_docs = post_docs.astype(np.int32)
         self.post_weights = weights.astype(np.float64)
+
+    # -- saving and loading (see ``bot/engine/cache.py``) --------------------
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Everything that, with the vocabulary and the parameters, makes
+        this index (for ``from_arrays``)."""
+        return {
+            "doc_len": self.doc_len,
+            "df": self.df,
+            "indptr": self.indptr,
+            "post_docs": self.post_docs,
+            "post_weights": self.post_weights,
+        }
+
+    @classmethod
+    def from_arrays(
+        cls,
+        vocab: dict[str, int],
+        arrays: Mapping[str, npt.NDArray[Any]],
+        *,
+        variant: Variant = "plus",
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+        delta: float = 1.0,
+    ) -> SparseBM25:
+        """An index from ``arrays()``; ``ValueError`` if they do not fit
+        together (a damaged file must not become wrong answers)."""
+        self = cls.__new__(cls)
+        self._params(variant, k1, b, epsilon, delta)
+        doc_len = np.asarray(arrays["doc_len"], dtype=np.int64)
+        df = np.asarray(arrays["df"], dtype=np.float64)
+        indptr = np.asarray(arrays["indptr"], dtype=np.int64)
+        post_docs = np.asarray(arrays["post_docs"], dtype=np.int32)
+        post_weights = np.asarray(arrays["post_weights"], dtype=np.float64)
+        n_docs, n_terms = len(doc_len), len(vocab)
+        if (
+            n_docs == 0
+            or df.shape != (n_terms,)
+            or indptr.shape != (n_terms + 1,)
+            or indptr[0] != 0
+            or indptr[-1] != len(post_docs)
+            or post_weights.shape != post_docs.shape
+            or np.any(np.diff(indptr) != df)
+            or (len(post_docs) and (int(post_docs.min()) < 0 or int(post_docs.max()) >= n_docs))
+            or not np.all(np.isfinite(post_weights))
+            or (len(vocab) and (min(vocab.values()) != 0 or max(vocab.values()) != n_terms - 1))
+        ):
+            raise ValueError("the BM25 arrays do not fit together")
+        self.n_docs = n_docs
+        self.vocab = vocab
+        self.doc_len = doc_len
+        self.avgdl = int(doc_len.sum()) / n_docs
+        self.df = df
+        self.idf = self._idf(df)
+        self.indptr = indptr
+        self.post_docs = post_docs
+        self.post_weights = post_weights
+        return self
 
     def _idf(self, df: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         n = self.n_docs

@@ -21,8 +21,11 @@ Scoring choices, and why:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +33,7 @@ import numpy.typing as npt
 from bot.engine.bm25 import SparseBM25, Variant
 from bot.engine.models import Article
 from bot.engine.sentences import split_sentences
-from bot.engine.tokens import tokenize
+from bot.engine.tokens import tokenize, word_term, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,22 @@ class IndexConfig:
     """Let a word meet its related forms ("Syria" / "Syrian")."""
 
 
+LAYOUT_ARRAYS = (
+    "sent_article",
+    "sent_paragraph",
+    "sent_para",
+    "span_start",
+    "span_end",
+    "para_article",
+    "para_first_sentence",
+)
+"""The arrays that place each sentence in its paragraph and article (saved
+with the BM25 arrays by ``bot/engine/cache.py``)."""
+
+TERMS_CACHE = 4096
+"""Sentences whose set of terms is kept (see ``SentenceIndex.terms_of``)."""
+
+
 class SentenceIndex:
     """All sentences of a set of articles, with their BM25 scorers."""
 
@@ -79,51 +98,157 @@ class SentenceIndex:
             raise ValueError("an index needs at least one article")
         self.config = config or IndexConfig()
         self.articles: tuple[Article, ...] = tuple(articles)
+        self._build()
+        self._setup()
 
+    def _build(self) -> None:
+        """Split, tokenize and index every sentence.
+
+        Built for throughput (a million sentences is a normal corpus): each
+        distinct word is analysed once (``tokens.word_term``) and mapped to a
+        term id by one dictionary look-up; sentences and paragraphs share
+        one list of term ids and one vocabulary; everything after that is
+        numpy."""
+        vocab: dict[str, int] = {}
+        word_ids: dict[str, int] = {}  # a word as found -> term id, -1 for a stop word
+
+        def learn(word: str) -> int:
+            found = word_term(word)
+            tid = vocab.setdefault(found, len(vocab)) if found else -1
+            word_ids[word] = tid
+            return tid
+
+        flat: list[int] = []  # every sentence's word ids, stop words as -1
+        ends: list[int] = []  # where each sentence's ids end in ``flat``
         sent_article: list[int] = []
         sent_paragraph: list[int] = []
-        sent_para_global: list[int] = []
-        spans: list[tuple[int, int]] = []
-        sent_tokens: list[list[str]] = []
-        para_tokens: list[list[str]] = []
+        span_start: list[int] = []
+        span_end: list[int] = []
         para_article: list[int] = []
         para_first_sentence: list[int] = []
+        get = word_ids.get
         for a_idx, article in enumerate(self.articles):
             for p_no, paragraph in enumerate(article.paragraphs, start=1):
-                p_global = len(para_tokens)
-                para_first_sentence.append(len(spans))
-                tokens_here: list[str] = []
+                para_first_sentence.append(len(span_start))
+                para_article.append(a_idx)
                 for start, end in split_sentences(paragraph):
-                    toks = tokenize(paragraph[start:end])
-                    sent_tokens.append(toks)
-                    tokens_here.extend(toks)
-                    spans.append((start, end))
+                    found = words(paragraph[start:end])
+                    ids = [get(w, -2) for w in found]
+                    if -2 in ids:
+                        ids = [learn(w) if i == -2 else i for w, i in zip(found, ids, strict=True)]
+                    flat.extend(ids)
+                    ends.append(len(flat))
+                    span_start.append(start)
+                    span_end.append(end)
                     sent_article.append(a_idx)
                     sent_paragraph.append(p_no)
-                    sent_para_global.append(p_global)
-                para_tokens.append(tokens_here)
-                para_article.append(a_idx)
-        if not spans:
+        if not span_start:
             raise ValueError("the articles have no sentences")
-        para_first_sentence.append(len(spans))
+        para_first_sentence.append(len(span_start))
 
         self.sent_article = np.asarray(sent_article, dtype=np.int32)
         self.sent_paragraph = np.asarray(sent_paragraph, dtype=np.int32)
-        self.sent_para = np.asarray(sent_para_global, dtype=np.int32)
-        self.spans = spans
-        self.sent_terms: list[frozenset[str]] = [frozenset(t) for t in sent_tokens]
+        self.span_start = np.asarray(span_start, dtype=np.int32)
+        self.span_end = np.asarray(span_end, dtype=np.int32)
         self.para_article = np.asarray(para_article, dtype=np.int32)
         self.para_first_sentence = np.asarray(para_first_sentence, dtype=np.int32)
+        sentences_per_para = np.diff(self.para_first_sentence)
+        self.sent_para = np.repeat(np.arange(len(para_article), dtype=np.int32), sentences_per_para)
+
+        all_ids = np.asarray(flat, dtype=np.int64)
+        del flat
+        kept = all_ids >= 0
+        counted = np.concatenate(([0], np.cumsum(kept)))
+        bounds = np.concatenate(([0], np.asarray(ends, dtype=np.int64)))
+        sent_len = counted[bounds[1:]] - counted[bounds[:-1]]
+        term_ids = all_ids[kept]
+        del all_ids, kept, counted
+        para_len = np.bincount(self.sent_para, weights=sent_len, minlength=len(para_article)).astype(np.int64)
 
         cfg = self.config
-        self.sentences = SparseBM25(sent_tokens, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
-        self.paragraphs = SparseBM25(para_tokens, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
+        # A paragraph's terms are its sentences' terms, in the same order.
+        self.sentences = SparseBM25.from_term_ids(vocab, term_ids, sent_len, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
+        self.paragraphs = SparseBM25.from_term_ids(vocab, term_ids, para_len, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
+
+    def _setup(self) -> None:
+        self._terms_lock = threading.Lock()
+        self._terms: OrderedDict[int, frozenset[str]] = OrderedDict()
+
+    # -- saving and loading (see ``bot/engine/cache.py``) --------------------
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every array of the index, by name (the vocabulary aside)."""
+        out: dict[str, npt.NDArray[Any]] = {name: getattr(self, name) for name in LAYOUT_ARRAYS}
+        out.update({f"sent_{k}": v for k, v in self.sentences.arrays().items()})
+        out.update({f"para_{k}": v for k, v in self.paragraphs.arrays().items()})
+        return out
+
+    def vocabulary(self) -> list[str]:
+        """The terms in id order."""
+        terms = [""] * len(self.sentences.vocab)
+        for t, i in self.sentences.vocab.items():
+            terms[i] = t
+        return terms
+
+    @classmethod
+    def from_arrays(
+        cls,
+        articles: Sequence[Article],
+        config: IndexConfig | None,
+        vocabulary: Sequence[str],
+        arrays: Mapping[str, npt.NDArray[Any]],
+    ) -> SentenceIndex:
+        """The index that ``arrays()`` and ``vocabulary()`` describe, over the
+        same ``articles``; ``ValueError`` when they do not fit (a damaged
+        or foreign file is refused, never half-trusted)."""
+        self = cls.__new__(cls)
+        self.config = config or IndexConfig()
+        self.articles = tuple(articles)
+        try:
+            for name in LAYOUT_ARRAYS:
+                setattr(self, name, np.asarray(arrays[name], dtype=np.int32))
+            vocab = {t: i for i, t in enumerate(vocabulary)}
+            if len(vocab) != len(vocabulary):
+                raise ValueError("the vocabulary repeats a term")
+            cfg = self.config
+            params: dict[str, Any] = {"variant": cfg.variant, "k1": cfg.k1, "b": cfg.b}
+            sent = {k[5:]: v for k, v in arrays.items() if k.startswith("sent_") and k not in LAYOUT_ARRAYS}
+            para = {k[5:]: v for k, v in arrays.items() if k.startswith("para_") and k not in LAYOUT_ARRAYS}
+            self.sentences = SparseBM25.from_arrays(vocab, sent, **params)
+            self.paragraphs = SparseBM25.from_arrays(vocab, para, **params)
+        except KeyError as exc:
+            raise ValueError(f"missing array {exc}") from None
+        self._check()
+        self._setup()
+        return self
+
+    def _check(self) -> None:
+        """The layout fits the articles and the BM25 arrays."""
+        n, n_para = self.sentences.n_docs, self.paragraphs.n_docs
+        lengths = np.asarray([len(a.paragraphs) for a in self.articles])
+        para_len = np.asarray([len(p) for a in self.articles for p in a.paragraphs])
+        if (
+            any(len(getattr(self, k)) != n for k in LAYOUT_ARRAYS[:5])
+            or len(self.para_article) != n_para
+            or len(self.para_first_sentence) != n_para + 1
+            or n_para != int(lengths.sum())
+            or not np.array_equal(self.para_article, np.repeat(np.arange(len(self.articles)), lengths))
+            or self.para_first_sentence[0] != 0
+            or self.para_first_sentence[-1] != n
+            or np.any(np.diff(self.para_first_sentence) < 0)
+            or not np.array_equal(self.sent_para, np.repeat(np.arange(n_para), np.diff(self.para_first_sentence)))
+            or not np.array_equal(self.sent_article, self.para_article[self.sent_para])
+            or np.any(self.span_start < 0)
+            or np.any(self.span_end <= self.span_start)
+            or np.any(self.span_end > para_len[self.sent_para])
+        ):
+            raise ValueError("the index does not fit the articles")
 
     # -- sizes and text ------------------------------------------------------
 
     @property
     def n_sentences(self) -> int:
-        return len(self.spans)
+        return len(self.span_start)
 
     @property
     def n_paragraphs(self) -> int:
@@ -137,8 +262,27 @@ class SentenceIndex:
         return article.paragraphs[int(self.sent_paragraph[sentence]) - 1]
 
     def sentence_text(self, sentence: int) -> str:
-        start, end = self.spans[sentence]
-        return self.paragraph_text(sentence)[start:end]
+        return self.paragraph_text(sentence)[int(self.span_start[sentence]) : int(self.span_end[sentence])]
+
+    def span(self, sentence: int) -> tuple[int, int]:
+        """Where the sentence stands in its paragraph's text."""
+        return int(self.span_start[sentence]), int(self.span_end[sentence])
+
+    def terms_of(self, sentence: int) -> frozenset[str]:
+        """The sentence's terms (tokenized again when asked: a few sentences
+        per question need them, and keeping a set for every sentence of a
+        large corpus would cost more memory than the index itself)."""
+        with self._terms_lock:
+            found = self._terms.get(sentence)
+            if found is not None:
+                self._terms.move_to_end(sentence)
+                return found
+        found = frozenset(tokenize(self.sentence_text(sentence)))
+        with self._terms_lock:
+            self._terms[sentence] = found
+            if len(self._terms) > TERMS_CACHE:
+                self._terms.popitem(last=False)
+        return found
 
     def paragraph_sentences(self, sentence: int) -> range:
         """Indices of all sentences in the same paragraph as ``sentence``."""

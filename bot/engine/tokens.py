@@ -234,13 +234,51 @@ def term(word: str) -> str | None:
     return stem
 
 
+_WORD_TERMS: dict[str, str] = {}
+"""Each word as ``_TOKEN`` finds it in normalised text -> its term ("" for a
+stop word): a word is analysed once, then looked up (tokenizing a corpus is
+mostly dictionary look-ups)."""
+_WORD_TERMS_MAX = 2_000_000
+
+
+def _analyse(raw: str) -> str:
+    """The term of one word as ``_TOKEN`` found it, "" for a stop word (the
+    same steps as ``_words`` then ``term``)."""
+    word = raw
+    if word[0].isdigit():
+        if "," in word:
+            word = word.replace(",", "")
+    elif word.endswith("'s"):
+        word = word[:-2]
+    found = term(word) or ""
+    if len(_WORD_TERMS) >= _WORD_TERMS_MAX:
+        _WORD_TERMS.clear()  # a bound on memory for endless new words
+    _WORD_TERMS[raw] = found
+    return found
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the tokenizer sees them (normalised; before
+    possessives, stemming and stop words): feed each to ``word_term``."""
+    return _TOKEN.findall(normalize(text))
+
+
+def word_term(word: str) -> str:
+    """The term of one of ``words``' words; "" for a stop word."""
+    found = _WORD_TERMS.get(word)
+    return _analyse(word) if found is None else found
+
+
 def tokenize(text: str) -> list[str]:
     """Index terms of ``text``, in order, stop words removed."""
+    table = _WORD_TERMS
     out: list[str] = []
-    for word in _words(normalize(text)):
-        t = term(word)
-        if t is not None:
-            out.append(t)
+    for word in _TOKEN.findall(normalize(text)):
+        found = table.get(word)
+        if found is None:
+            found = _analyse(word)
+        if found:
+            out.append(found)
     return out
 
 
