@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, Result
+from bot.engine.cache import open_cache
 from bot.engine.semantic import load_encoder, single_threaded_math
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -122,7 +123,7 @@ def _engine(settings: Settings, corpus: str | None, err: TextIO, quiet: bool = F
     folder = corpus or settings.corpus_dir
     encoder = load_encoder() if settings.semantic else None
     try:
-        engine = Engine.from_folder(folder, encoder=encoder)
+        engine = Engine.from_folder(folder, encoder=encoder, cache=open_cache(settings.index_cache_dir))
     except CorpusError as exc:
         raise UsageError(str(exc)) from None
     if not quiet:

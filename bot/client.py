@@ -20,6 +20,7 @@ import discord
 from discord.ext import commands
 
 from bot.engine import CorpusError, Engine, Result
+from bot.engine.cache import open_cache
 from bot.engine.corpus import ARTICLE_SUFFIXES
 from bot.engine.embedding import SentenceEncoder
 from bot.engine.semantic import load_encoder
@@ -82,7 +83,8 @@ class StoryBot(commands.Bot):
 
     def _default_engine(self) -> Engine:
         encoder: SentenceEncoder | None = load_encoder() if self.settings.semantic else None
-        return Engine.from_folder(self.settings.corpus_dir, encoder=encoder)
+        cache = open_cache(self.settings.index_cache_dir)
+        return Engine.from_folder(self.settings.corpus_dir, encoder=encoder, cache=cache)
 
     async def setup_hook(self) -> None:
         if self._build_engine:

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     database_path: Path = Field(
         default=Path("data/bot.sqlite3"), description="SQLite file for the question log and votes."
     )
+    index_cache_dir: Path | None = Field(
+        default=Path("data/index-cache"),
+        description="Folder where the built index is saved for quick restarts; empty: no saving.",
+    )
     question_log_retention_days: float = Field(
         default=90.0, gt=0, le=3650, description="Days the question log keeps questions and votes."
     )
@@ -61,7 +65,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
-    @field_validator("dev_guild_id", "discord_api_base_url", "discord_gateway_url", mode="before")
+    @field_validator("dev_guild_id", "discord_api_base_url", "discord_gateway_url", "index_cache_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

@@ -23,3 +23,4 @@ def question_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     """Bots built by tests keep their question log in a temporary folder,
     never in the working tree."""
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path_factory.mktemp("db") / "bot.sqlite3"))
+    monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))

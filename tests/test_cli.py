@@ -35,6 +35,8 @@ _SETTINGS = (
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS}
     env["PYTHONIOENCODING"] = "utf-8"
+    if "INDEX_CACHE_DIR" in os.environ:  # a temporary folder (conftest.py)
+        env["INDEX_CACHE_DIR"] = os.environ["INDEX_CACHE_DIR"]
     env.update(extra)
     return env
 

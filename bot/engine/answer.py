@@ -33,6 +33,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.engine.cache import IndexCache, index_key
 from bot.engine.corpus import CorpusError, load_corpus
 from bot.engine.embedding import SentenceEncoder
 from bot.engine.features import matches_type, phrase_matches, question_type
@@ -125,20 +126,26 @@ class Engine:
     builds a new Engine and swaps it in."""
 
     def __init__(
-        self, corpus: Corpus, config: IndexConfig | None = None, encoder: SentenceEncoder | None = None
+        self,
+        corpus: Corpus,
+        config: IndexConfig | None = None,
+        encoder: SentenceEncoder | None = None,
+        cache: IndexCache | None = None,
     ) -> None:
+        """Index ``corpus``; with ``cache``, load its saved index (and
+        sentence vectors) when the corpus has not changed, or save them."""
         if not corpus.articles:
             raise CorpusError(_empty_message(corpus.failures))
         self.corpus = corpus
-        self.index = SentenceIndex(corpus.articles, config)
+        config = config or IndexConfig()
+        key = index_key(corpus.articles, config) if cache is not None else ""
+        loaded = cache.load(key, corpus.articles, config) if cache is not None else None
+        self.index = SentenceIndex(corpus.articles, config) if loaded is None else loaded
+        if cache is not None and loaded is None:
+            cache.save(key, self.index)
         self.semantic: SemanticScorer | None = None
-        if encoder is not None and self.index.config.semantic_weight > 0:
-            self.semantic = SemanticScorer(
-                encoder,
-                self.index.n_sentences,
-                self.index.sentence_text,
-                eager_max=self.index.config.semantic_eager_max,
-            )
+        if encoder is not None and config.semantic_weight > 0:
+            self.semantic = self._semantic(encoder, cache, key)
         self._sorted_vocab: list[str] | None = None
         self._by_key: dict[str, Article] | None = None
         self._topics: list[str] | None = None
@@ -148,15 +155,31 @@ class Engine:
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
+    def _semantic(self, encoder: SentenceEncoder, cache: IndexCache | None, key: str) -> SemanticScorer:
+        n = self.index.n_sentences
+        eager_max = self.index.config.semantic_eager_max
+        model = encoder.identity
+        matrix = None
+        if cache is not None and model is not None and n <= eager_max:
+            matrix = cache.load_vectors(key, model, n, encoder.dim)
+        scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix)
+        if cache is not None and model is not None and matrix is None and scorer.matrix is not None:
+            cache.save_vectors(key, model, scorer.matrix)
+        return scorer
+
     @classmethod
     def from_folder(
-        cls, folder: str | Path, config: IndexConfig | None = None, encoder: SentenceEncoder | None = None
+        cls,
+        folder: str | Path,
+        config: IndexConfig | None = None,
+        encoder: SentenceEncoder | None = None,
+        cache: IndexCache | None = None,
     ) -> Engine:
         """Load and index a corpus folder; ``CorpusError`` when nothing loads."""
         corpus = load_corpus(folder)
         if not corpus.articles:
             raise CorpusError(f"corpus folder {str(folder)!r}: " + _empty_message(corpus.failures))
-        return cls(corpus, config, encoder)
+        return cls(corpus, config, encoder, cache)
 
     @property
     def articles(self) -> tuple[Article, ...]:

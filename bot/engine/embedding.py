@@ -398,6 +398,9 @@ class SentenceEncoder:
         self._tokenizer = tokenizer
         self.max_seq_length = max_seq_length
         self.dim = int(model.word.shape[1])
+        self.identity: str | None = None
+        """The weights' verified sha256 (set by ``semantic.load_encoder``):
+        saved sentence vectors are only reused by the very same model."""
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> SentenceEncoder:

@@ -76,6 +76,7 @@ def load_encoder(model_dir: str | Path | None = None) -> SentenceEncoder | None:
     except EncoderUnavailable as exc:
         log.warning("sentence embeddings are off (%s); answering with BM25 alone", exc)
         return None
+    encoder.identity = f"{MODEL_SHA256} {encoder.max_seq_length}"
     return encoder
 
 
@@ -90,15 +91,19 @@ class SemanticScorer:
         *,
         eager_max: int = EAGER_MAX_SENTENCES,
         cache_size: int = LAZY_CACHE_SENTENCES,
+        matrix: Vectors | None = None,
     ) -> None:
+        """``matrix``: every sentence's vector, when already known (saved
+        with the index, see ``cache.py``); else they are embedded here when
+        there are at most ``eager_max`` sentences."""
         self.encoder = encoder
         self.n_sentences = n_sentences
         self._text = sentence_text
         self._lock = threading.Lock()
         self._cache: OrderedDict[int, Vectors] = OrderedDict()
         self._cache_size = cache_size
-        self.matrix: Vectors | None = None
-        if n_sentences <= eager_max:
+        self.matrix: Vectors | None = matrix
+        if matrix is None and n_sentences <= eager_max:
             self.matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
 
     @property

@@ -231,7 +231,7 @@ def term(word: str) -> str | None:
     if base in STOP_WORDS:
         return None
     stem: str = _stemmer.stemWord(base)
-    return stem
+    return None if stem in STOP_WORDS else stem  # "ifs" -> "if"
 
 
 _WORD_TERMS: dict[str, str] = {}

@@ -1,0 +1,232 @@
+"""The built index, saved so that a restart or a ``/reload`` of unchanged
+files loads it instead of building it again.
+
+A saved index is named by a key: the sha256 of everything the index is made
+from -- the text of every paragraph of every article, in order, the scoring
+parameters, and the source code of the modules that split, tokenize and
+score (so a change to the analyser can never meet an index built by the old
+one).  Any change to a file's text changes the key and the index is built
+anew; the titles and bylines are not part of the index and are always read
+from the files.
+
+A file is refused, never half-trusted: numpy's ``.npz`` is a zip whose
+members carry a CRC-32 that is checked as they are read, and
+``SentenceIndex.from_arrays`` checks that the arrays fit together and fit
+the articles.  A damaged, truncated or foreign file is logged, deleted and
+rebuilt.  Files are written to a temporary name and renamed, so a crash
+mid-write leaves no half file under a real name; only the few most recently
+used are kept.
+
+The sentence vectors of a small corpus (see ``semantic.py``: every sentence
+is embedded when the corpus has up to 20,000, which takes up to minutes) are
+saved the same way, keyed by the index key and the model's own sha256.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine import bm25, index, sentences, tokens
+from bot.engine.index import IndexConfig, SentenceIndex
+from bot.engine.models import Article
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+"""Bumped when the layout of the saved file changes."""
+KEEP = 3
+"""Saved indexes kept in the folder (the most recently used): the current
+corpus, and one or two before it for a quick way back."""
+
+_code_digest: bytes | None = None
+
+
+def _code() -> bytes:
+    """A digest of the code that decides what an index holds."""
+    global _code_digest
+    if _code_digest is None:
+        h = hashlib.sha256(f"format {FORMAT}".encode())
+        for module in (bm25, index, sentences, tokens):
+            h.update(Path(str(module.__file__)).read_bytes())
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            h.update(importlib.metadata.version("PyStemmer").encode())
+        _code_digest = h.digest()
+    return _code_digest
+
+
+def index_key(articles: Sequence[Article], config: IndexConfig) -> str:
+    """The key of the index of ``articles`` scored with ``config``."""
+    h = hashlib.sha256(_code())
+    h.update(repr((config.variant, config.k1, config.b)).encode())
+    h.update(len(articles).to_bytes(8, "little"))
+    for article in articles:
+        h.update(len(article.paragraphs).to_bytes(8, "little"))
+        for paragraph in article.paragraphs:
+            data = paragraph.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.hexdigest()
+
+
+class IndexCache:
+    """A folder of saved indexes (created when first written)."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / f"{kind}-{key[:40]}.npz"
+
+    # -- the index -------------------------------------------------------------
+
+    def load_or_build(self, articles: Sequence[Article], config: IndexConfig | None = None) -> SentenceIndex:
+        """The saved index of these articles, or a new one (then saved)."""
+        config = config or IndexConfig()
+        key = index_key(articles, config)
+        found = self.load(key, articles, config)
+        if found is not None:
+            return found
+        built = SentenceIndex(articles, config)
+        self.save(key, built)
+        return built
+
+    def load(self, key: str, articles: Sequence[Article], config: IndexConfig) -> SentenceIndex | None:
+        path = self._path("index", key)
+        arrays = self._read(path, key)
+        if arrays is None:
+            return None
+        try:
+            vocabulary = _text_list(arrays.pop("vocabulary"))
+            found = SentenceIndex.from_arrays(articles, config, vocabulary, arrays)
+        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+            self._discard(path, f"does not fit the corpus ({exc})")
+            return None
+        log.info("index loaded from %s (%d sentences)", path, found.n_sentences)
+        return found
+
+    def save(self, key: str, built: SentenceIndex) -> None:
+        arrays: dict[str, npt.NDArray[Any]] = dict(built.arrays())
+        arrays["vocabulary"] = _text_array(built.vocabulary())
+        self._write(self._path("index", key), key, arrays)
+
+    # -- sentence vectors -------------------------------------------------------
+
+    def load_vectors(self, key: str, model: str, n_sentences: int, dim: int) -> npt.NDArray[np.float32] | None:
+        path = self._path("vectors", _vectors_key(key, model))
+        arrays = self._read(path, _vectors_key(key, model))
+        if arrays is None:
+            return None
+        matrix = arrays.get("vectors")
+        if (
+            matrix is None
+            or matrix.dtype != np.float32
+            or matrix.shape != (n_sentences, dim)
+            or not np.all(np.isfinite(matrix))
+        ):
+            self._discard(path, "does not fit the corpus")
+            return None
+        log.info("sentence vectors loaded from %s", path)
+        return matrix
+
+    def save_vectors(self, key: str, model: str, matrix: npt.NDArray[np.float32]) -> None:
+        vkey = _vectors_key(key, model)
+        self._write(self._path("vectors", vkey), vkey, {"vectors": matrix})
+
+    # -- files ------------------------------------------------------------------
+
+    def _read(self, path: Path, key: str) -> dict[str, npt.NDArray[Any]] | None:
+        """The arrays saved under ``key``, or None (missing, or damaged and
+        then deleted)."""
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                arrays = {name: saved[name] for name in saved.files}
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+            self._discard(path, f"cannot be read ({exc})")
+            return None
+        try:
+            meta = json.loads(bytes(arrays.pop("meta")).decode("utf-8"))
+            fits = meta == {"format": FORMAT, "key": key}
+        except (KeyError, ValueError, UnicodeDecodeError):
+            fits = False
+        if not fits:
+            self._discard(path, "was saved for another corpus or version")
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept by ``_prune``
+        return arrays
+
+    def _write(self, path: Path, key: str, arrays: dict[str, npt.NDArray[Any]]) -> None:
+        """Save ``arrays`` under ``path``; a failure is logged, not raised:
+        the bot works without its cache, only restarts are slower."""
+        meta = json.dumps({"format": FORMAT, "key": key}).encode("utf-8")
+        tmp: str | None = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".saving-", suffix=".npz", dir=self.folder)
+            with os.fdopen(fd, "wb") as fh:
+                # (numpy's stubs take ``**arrays`` for its keyword arguments)
+                np.savez(fh, meta=np.frombuffer(meta, dtype=np.uint8), **arrays)  # type: ignore[arg-type]
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            tmp = None
+            log.info("index cache saved to %s", path)
+        except OSError as exc:
+            log.warning("could not save the index cache in %s (%s); it will be built again next time", self.folder, exc)
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        self._prune()
+
+    def _discard(self, path: Path, why: str) -> None:
+        log.warning("index cache %s %s; building the index again", path.name, why)
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    def _prune(self) -> None:
+        """Keep the ``KEEP`` most recently used files of each kind."""
+        for kind in ("index", "vectors"):
+            try:
+                files = sorted(self.folder.glob(f"{kind}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+            except OSError:
+                continue
+            for old in files[KEEP:]:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+def open_cache(folder: str | os.PathLike[str] | None) -> IndexCache | None:
+    """The cache in ``folder`` (the ``INDEX_CACHE_DIR`` setting); None: off."""
+    return None if folder is None or not str(folder).strip() else IndexCache(folder)
+
+
+def _vectors_key(key: str, model: str) -> str:
+    return hashlib.sha256(f"{key} {model}".encode()).hexdigest()
+
+
+def _text_array(items: Sequence[str]) -> npt.NDArray[np.uint8]:
+    """Terms as one UTF-8 buffer, one a line (terms hold no white space)."""
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def _text_list(array: npt.NDArray[Any]) -> list[str]:
+    if array.dtype != np.uint8:
+        raise ValueError("the vocabulary is not text")
+    text = bytes(array).decode("utf-8")
+    return text.split("\n") if text else []
