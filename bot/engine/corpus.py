@@ -22,12 +22,13 @@ that lead outside the folder are skipped (the last are reported).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -36,14 +37,24 @@ from bot.engine.models import Article, Corpus, LoadFailure
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".jsonl"})
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 """Largest ``.txt`` / ``.md`` file loaded (a long news article is 50 KB)."""
-MAX_JSONL_BYTES = 2 * 1024 * 1024 * 1024
-"""Largest ``.jsonl`` file loaded; it is read a line at a time."""
+MAX_JSONL_BYTES = 256 * 1024 * 1024
+"""Largest ``.jsonl`` file loaded; it is read a line at a time.  (About two
+million sentences: the scale the engine is built and measured for.)"""
+MAX_JSONL_LINES = 2_000_000
+"""Lines of one ``.jsonl`` file read at most (blank and bad ones included),
+so that a file of tiny lines is bounded in time too; the rest is reported."""
 MAX_LINE_BYTES = MAX_ARTICLE_BYTES
+"""Longest line of a ``.jsonl`` file; a longer one is skipped without being
+held in memory."""
 MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_FRONT_MATTER_DEPTH = 20
+"""Deepest nesting of lists and mappings in front matter (its fields need 2)."""
 MAX_TITLE_CHARS = 500
 MAX_AUTHORS = 50
 MAX_REPORTED_LINE_FAILURES = 50
 """Per ``.jsonl`` file: further bad lines are counted in one summary line."""
+MAX_QUOTED_CHARS = 80
+"""Longest piece of a file's content (an id, a YAML message) quoted in a reason."""
 
 
 class CorpusError(Exception):
@@ -54,12 +65,26 @@ class ArticleError(ValueError):
     """One article cannot be read; the message is the reason shown to admins."""
 
 
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
 def display_name(name: str) -> str:
-    """A file name made safe to print: control characters escaped."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
-        for ch in name
-    )
+    """A file name made safe to print on one line: every character that is
+    not printable (control characters, line and paragraph separators,
+    format characters such as bidi overrides, undecodable bytes) escaped."""
+    return "".join(ch if ch.isprintable() or ch == " " else _escape_char(ch) for ch in name)
+
+
+def _quoted(text: str) -> str:
+    """A piece of a file's content for a reason: escaped like a file name and short."""
+    text = display_name(text)
+    return text if len(text) <= MAX_QUOTED_CHARS else text[: MAX_QUOTED_CHARS - 1] + "\u2026"
 
 
 # ---------------------------------------------------------------------------
@@ -72,7 +97,10 @@ def _clean_str(value: Any, field: str) -> str | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an int beyond Python's digit limit for str()
+            raise ArticleError(f"'{field}' is a number too large to show") from None
     if not isinstance(value, str):
         raise ArticleError(f"'{field}' must be text, not {type(value).__name__}")
     value = " ".join(value.split())
@@ -133,6 +161,48 @@ def _metadata(fields: dict[str, Any]) -> dict[str, Any]:
 # Text articles (.txt / .md).
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, bounded: nesting at most ``MAX_FRONT_MATTER_DEPTH``
+    deep (PyYAML composes recursively, and its scanner slows down with
+    depth), and no merge keys (``<<``): merging copies mappings, which older
+    PyYAML releases did without bound (a "merge bomb"), and front matter has
+    no use for it.  Plain aliases are harmless: they share, never copy."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys ('<<') are not allowed", key_node.start_mark
+                )
+        super().flatten_mapping(node)
+
+
+def _load_yaml(raw: str) -> Any:
+    try:
+        # _FrontMatterLoader is a SafeLoader: no Python objects are built.
+        return yaml.load(raw, Loader=_FrontMatterLoader)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["error"])[0]
+        raise ArticleError(f"front matter is not valid YAML ({_quoted(problem)})") from None
+    except RecursionError:
+        raise ArticleError("front matter is not valid YAML (nested too deeply)") from None
+    except (ValueError, OverflowError) as exc:
+        # A value YAML recognises but Python cannot hold: a date such as
+        # 2020-13-45, an integer with more digits than int() accepts.
+        raise ArticleError(f"front matter has a value that cannot be read ({_quoted(str(exc))})") from None
+
+
 def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Split YAML front matter from the body; ``({}, text)`` when there is none."""
     if not text.startswith("---"):
@@ -146,11 +216,7 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     raw = text[first_nl + 1 : end.start()]
     if len(raw) > MAX_FRONT_MATTER_CHARS:
         raise ArticleError(f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KB")
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ArticleError(f"front matter is not valid YAML ({problem})") from None
+    data = _load_yaml(raw)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -264,6 +330,8 @@ def parse_json_article(line: str, *, article_id: str, source: str) -> Article:
         raise ArticleError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise ArticleError("not valid JSON (nested too deeply)") from None
+    except ValueError:  # an integer with more digits than int() accepts
+        raise ArticleError("not valid JSON (a number too large)") from None
     if not isinstance(data, dict):
         raise ArticleError("each line must be a JSON object")
     meta = _metadata(data)
@@ -298,9 +366,22 @@ def decode(data: bytes) -> str:
     if b"\x00" in data:
         raise ArticleError("binary file (contains NUL bytes), not text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ArticleError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _read_lines(fh: IO[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of a binary file, split at ``\\n`` only, never holding more
+    than ``limit + 1`` bytes of one: a longer line is given as its first
+    ``limit + 1`` bytes (so that it is seen to be too long) and the rest of it
+    is read past in pieces."""
+    while line := fh.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := fh.readline(1024 * 1024)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def parse_jsonl_lines(lines: Iterable[bytes], rel: str) -> tuple[list[Article], list[LoadFailure]]:
@@ -310,15 +391,22 @@ def parse_jsonl_lines(lines: Iterable[bytes], rel: str) -> tuple[list[Article], 
     extra_failures = 0
     seen: set[str] = set()
     for lineno, raw in enumerate(lines, start=1):
+        if lineno > MAX_JSONL_LINES:
+            failures.append(
+                LoadFailure(
+                    rel, f"more than {MAX_JSONL_LINES:,} lines: line {lineno:,} and those after it were not read"
+                )
+            )
+            break
         if not raw.strip():
             continue
         where = f"{rel}:{lineno}"
         try:
-            if len(raw) > MAX_LINE_BYTES:
-                raise ArticleError(f"line is larger than {MAX_LINE_BYTES // (1024 * 1024)} MB")
+            if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:
+                raise ArticleError(f"line is larger than {_size(MAX_LINE_BYTES)}")
             article = parse_json_article(decode(raw), article_id=where, source=where)
             if article.id in seen:
-                raise ArticleError(f"duplicate id {article.id.split('#', 1)[-1]!r}")
+                raise ArticleError(f"duplicate id '{_quoted(article.id.split('#', 1)[-1])}'")
             seen.add(article.id)
             articles.append(article)
         except ArticleError as exc:
@@ -340,7 +428,9 @@ def parse_article_bytes(name: str, data: bytes) -> tuple[list[Article], list[Loa
     rel = display_name(name)
     suffix = Path(name).suffix.lower()
     if suffix == ".jsonl":
-        return parse_jsonl_lines(data.splitlines(), rel)
+        if len(data) > MAX_JSONL_BYTES:
+            return [], [LoadFailure(rel, f"too large ({_size(len(data))}; at most {_size(MAX_JSONL_BYTES)})")]
+        return parse_jsonl_lines(_read_lines(io.BytesIO(data), MAX_LINE_BYTES), rel)
     if suffix not in ARTICLE_SUFFIXES:
         return [], [LoadFailure(rel, f"not an article file (expected {', '.join(sorted(ARTICLE_SUFFIXES))})")]
     try:
@@ -374,7 +464,10 @@ def load_file(path: Path, rel: str, root: Path) -> tuple[list[Article], list[Loa
     name = display_name(rel)
     try:
         if path.is_symlink():
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except RuntimeError:  # Python < 3.13 on a loop of links
+                return [], [LoadFailure(name, "skipped: it is a loop of links")]
             if not target.is_relative_to(root):
                 return [], [LoadFailure(name, "skipped: it is a link to a file outside the corpus folder")]
         if not path.is_file():
@@ -384,11 +477,15 @@ def load_file(path: Path, rel: str, root: Path) -> tuple[list[Article], list[Loa
             if size > MAX_JSONL_BYTES:
                 return [], [LoadFailure(name, f"too large ({_size(size)}; at most {_size(MAX_JSONL_BYTES)})")]
             with path.open("rb") as fh:
-                return parse_jsonl_lines(fh, name)
+                return parse_jsonl_lines(_read_lines(fh, MAX_LINE_BYTES), name)
         if size > MAX_ARTICLE_BYTES:
             return [], [LoadFailure(name, f"too large ({_size(size)}; at most {_size(MAX_ARTICLE_BYTES)})")]
         with path.open("rb") as fh:
-            data = fh.read(MAX_ARTICLE_BYTES + 1)
+            # As much as stat() said (read(n) sets n bytes aside first), then
+            # whatever the file grew by since, up to the limit.
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(MAX_ARTICLE_BYTES + 1 - len(data))
     except OSError as exc:
         return [], [LoadFailure(name, f"cannot be read ({exc.strerror or exc})")]
     return parse_article_bytes(rel, data)
