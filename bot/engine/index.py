@@ -90,6 +90,28 @@ TERMS_CACHE = 4096
 """Sentences whose set of terms is kept (see ``SentenceIndex.terms_of``)."""
 
 
+class _Buffers:
+    """Scratch space for one thread's questions (zero between questions)."""
+
+    def __init__(self, n_sentences: int, n_paragraphs: int) -> None:
+        self.sent = np.zeros(n_sentences, dtype=np.float64)
+        self.para = np.zeros(n_paragraphs, dtype=np.float64)
+        self.sent_mark = np.zeros(n_sentences, dtype=np.int64)
+        self.para_mark = np.zeros(n_paragraphs, dtype=np.int64)
+
+
+def _distinct(ids: npt.NDArray[Any], mark: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """``ids`` without repeats (in linear time, unlike ``np.unique``): every
+    id writes its position into ``mark``; a repeated id leaves one of its
+    positions there (whichever numpy writes last), and is kept at that
+    position only.  ``mark`` needs no clearing: only the entries of ``ids``
+    are read, after all of them are written."""
+    positions = np.arange(len(ids), dtype=np.int64)
+    mark[ids] = positions
+    kept: npt.NDArray[Any] = ids[mark[ids] == positions]
+    return kept
+
+
 class SentenceIndex:
     """All sentences of a set of articles, with their BM25 scorers."""
 
@@ -171,6 +193,7 @@ class SentenceIndex:
         self.paragraphs = SparseBM25.from_term_ids(vocab, term_ids, para_len, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
 
     def _setup(self) -> None:
+        self._local = threading.local()
         self._terms_lock = threading.Lock()
         self._terms: OrderedDict[int, frozenset[str]] = OrderedDict()
 
@@ -310,16 +333,78 @@ class SentenceIndex:
 
     def top(self, terms: Mapping[str, float], k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The ``k`` best sentences (ids, scores), best first; only sentences
-        with a positive score."""
-        scores = self.scores(terms)
-        k = min(k, len(scores))
+        with a positive score.  Equal scores keep corpus order.
+
+        The same as the best of ``scores`` (a property test checks it), but
+        without touching every sentence: a question's work is in proportion
+        to its terms' postings, not to the corpus.  Scores gather in
+        per-thread buffers that only the postings' entries touch.  The
+        candidates are the sentences holding a question term; a sentence
+        without one scores only its paragraph's share, so the sentences of a
+        paragraph join the candidates only when that share reaches the
+        k-th best candidate's score."""
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cand = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        # Stable: equal scores keep corpus order (earlier sentences first).
-        order = cand[np.lexsort((cand, -scores[cand]))]
-        order = order[scores[order] > 0]
-        return order.astype(np.int64), scores[order]
+        buffers = self._buffers()
+        sent, para = buffers.sent, buffers.para
+        pw = self.config.paragraph_weight
+        sent_hits: list[npt.NDArray[np.int32]] = []
+        para_hits: list[npt.NDArray[np.int32]] = []
+        hit: npt.NDArray[np.int32] | None = None
+        touched: npt.NDArray[np.int32] | None = None
+        try:
+            for term, weight in terms.items():
+                tid = self.sentences.vocab.get(term)
+                if tid is None:
+                    continue
+                docs, weights = self.sentences.postings(tid)
+                sent_hits.append(docs)
+                sent[docs] += weights if weight == 1.0 else weight * weights
+                if pw:
+                    docs, weights = self.paragraphs.postings(tid)
+                    para_hits.append(docs)
+                    para[docs] += weights if weight == 1.0 else weight * weights
+            if not sent_hits:
+                return np.zeros(0, dtype=np.int64), np.zeros(0)
+            cand = hit = _distinct(np.concatenate(sent_hits), buffers.sent_mark)
+            cand_scores = sent[cand] + pw * para[self.sent_para[cand]] if pw else sent[cand]
+            if para_hits:
+                touched = _distinct(np.concatenate(para_hits), buffers.para_mark)
+                # The k-th best score so far; paragraphs whose share reaches it
+                # may have sentences in the top k without a term of their own.
+                bar = np.partition(cand_scores, len(cand) - k)[len(cand) - k] if len(cand) >= k else 0.0
+                share = pw * para[touched]
+                strong = touched[(share >= bar) & (share > 0)]
+                if len(strong):
+                    cand = _distinct(np.concatenate([cand, self._sentences_of(strong)]), buffers.sent_mark)
+                    cand_scores = sent[cand] + pw * para[self.sent_para[cand]]
+        finally:
+            # Back to zero: the distinct hits when known, else every posting.
+            for docs in sent_hits if hit is None else (hit,):
+                sent[docs] = 0.0
+            for docs in para_hits if touched is None else (touched,):
+                para[docs] = 0.0
+        k = min(k, len(cand))
+        if k < len(cand):
+            best = np.argpartition(-cand_scores, k - 1)[:k]
+            cand, cand_scores = cand[best], cand_scores[best]
+        order = np.lexsort((cand, -cand_scores))
+        order = order[cand_scores[order] > 0]
+        return cand[order].astype(np.int64), cand_scores[order]
+
+    def _sentences_of(self, paragraphs: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+        """All sentence ids of ``paragraphs``."""
+        first = self.para_first_sentence[paragraphs].astype(np.int64)
+        counts = self.para_first_sentence[paragraphs + 1] - first
+        starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        out: npt.NDArray[np.int64] = starts + np.arange(int(counts.sum()), dtype=np.int64)
+        return out
+
+    def _buffers(self) -> _Buffers:
+        found: _Buffers | None = getattr(self._local, "buffers", None)
+        if found is None:
+            found = self._local.buffers = _Buffers(self.n_sentences, self.n_paragraphs)
+        return found
 
     def idf(self, term: str) -> float:
         """How rare ``term`` is among sentences; terms the corpus never uses
