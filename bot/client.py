@@ -10,6 +10,7 @@ once, on the bot, so no reply can ping anyone whatever it quotes.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -39,6 +40,19 @@ PRUNE_EVERY = 24 * 3600.0
 REMEMBERED_ANSWERS = 10_000
 """How many of its answers the bot remembers (answer id -> question), so a
 reply to one can be read as a follow-up."""
+
+
+def settle_memory() -> None:
+    """Leave the objects alive now (modules, the engine) out of future
+    garbage collections (``gc.freeze``).
+
+    A full collection walks every tracked object while holding the GIL: with
+    discord.py and an engine loaded that took 20 to 50 ms, in whichever
+    thread happened to allocate -- often an index build in a worker thread,
+    stalling the event loop (``tests/test_loop_lag.py`` caught it).  Frozen
+    objects are still freed when their last reference goes (an old engine
+    after a reload: the engine holds no reference cycles)."""
+    gc.freeze()
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -89,6 +103,7 @@ class StoryBot(commands.Bot):
     async def setup_hook(self) -> None:
         if self._build_engine:
             self.engine = await asyncio.to_thread(self._engine_factory)
+            settle_memory()
             idx = self.engine.index
             log.info("corpus loaded: %d articles, %d sentences", len(idx.articles), idx.n_sentences)
             for failure in self.engine.failures:
@@ -173,6 +188,7 @@ class StoryBot(commands.Bot):
         async with self.reload_lock:
             engine = await asyncio.to_thread(self._engine_factory)
             self.engine = engine
+            settle_memory()
             return engine
 
     # -- answering -----------------------------------------------------------

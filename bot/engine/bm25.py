@@ -105,14 +105,16 @@ class SparseBM25:
         post_terms = keys // self.n_docs
         post_docs = keys % self.n_docs
         del keys, dids
-        df = np.bincount(post_terms, minlength=n_terms).astype(np.float64)
+        # Postings are sorted by term: each term's count is where the next
+        # begins (np.bincount would hold the GIL for a long corpus's postings).
+        bounds = np.searchsorted(post_terms, np.arange(n_terms + 1, dtype=np.int64))
+        df = np.diff(bounds).astype(np.float64)
         self.df = df
         self.idf = self._idf(df)
 
         norm = k1 * (1.0 - b + b * lengths / self.avgdl) if self.avgdl > 0 else np.full(self.n_docs, k1)
         weights = self.idf[post_terms] * (tf * (k1 + 1.0)) / (tf + norm[post_docs])
-        self.indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df.astype(np.int64), out=self.indptr[1:])
+        self.indptr = bounds.astype(np.int64)
         self.post_docs = post_docs.astype(np.int32)
         self.post_weights = weights.astype(np.float64)
 

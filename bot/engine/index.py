@@ -21,6 +21,7 @@ Scoring choices, and why:
 
 from __future__ import annotations
 
+import array
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -140,14 +141,17 @@ class SentenceIndex:
             word_ids[word] = tid
             return tid
 
-        flat: list[int] = []  # every sentence's word ids, stop words as -1
-        ends: list[int] = []  # where each sentence's ids end in ``flat``
-        sent_article: list[int] = []
-        sent_paragraph: list[int] = []
-        span_start: list[int] = []
-        span_end: list[int] = []
-        para_article: list[int] = []
-        para_first_sentence: list[int] = []
+        # Every sentence's word ids, stop words as -1: a typed array, not a
+        # list, so that numpy takes it without a long pass that holds the GIL
+        # (the event loop runs beside a build; see tests/test_loop_lag.py).
+        flat = array.array("q")
+        ends = array.array("q")  # where each sentence's ids end in ``flat``
+        sent_article = array.array("i")
+        sent_paragraph = array.array("i")
+        span_start = array.array("i")
+        span_end = array.array("i")
+        para_article = array.array("i")
+        para_first_sentence = array.array("i")
         get = word_ids.get
         for a_idx, article in enumerate(self.articles):
             for p_no, paragraph in enumerate(article.paragraphs, start=1):
@@ -168,24 +172,26 @@ class SentenceIndex:
             raise ValueError("the articles have no sentences")
         para_first_sentence.append(len(span_start))
 
-        self.sent_article = np.asarray(sent_article, dtype=np.int32)
-        self.sent_paragraph = np.asarray(sent_paragraph, dtype=np.int32)
-        self.span_start = np.asarray(span_start, dtype=np.int32)
-        self.span_end = np.asarray(span_end, dtype=np.int32)
-        self.para_article = np.asarray(para_article, dtype=np.int32)
-        self.para_first_sentence = np.asarray(para_first_sentence, dtype=np.int32)
+        self.sent_article = np.frombuffer(sent_article, dtype=np.int32).copy()
+        self.sent_paragraph = np.frombuffer(sent_paragraph, dtype=np.int32).copy()
+        self.span_start = np.frombuffer(span_start, dtype=np.int32).copy()
+        self.span_end = np.frombuffer(span_end, dtype=np.int32).copy()
+        self.para_article = np.frombuffer(para_article, dtype=np.int32).copy()
+        self.para_first_sentence = np.frombuffer(para_first_sentence, dtype=np.int32).copy()
         sentences_per_para = np.diff(self.para_first_sentence)
         self.sent_para = np.repeat(np.arange(len(para_article), dtype=np.int32), sentences_per_para)
 
-        all_ids = np.asarray(flat, dtype=np.int64)
+        all_ids = np.frombuffer(flat, dtype=np.int64).copy()
         del flat
         kept = all_ids >= 0
-        counted = np.concatenate(([0], np.cumsum(kept)))
-        bounds = np.concatenate(([0], np.asarray(ends, dtype=np.int64)))
+        # (cast first: a cumulative sum that casts as it goes holds the GIL)
+        counted = np.concatenate(([0], np.cumsum(kept.astype(np.int64))))
+        bounds = np.concatenate(([0], np.frombuffer(ends, dtype=np.int64)))
         sent_len = counted[bounds[1:]] - counted[bounds[:-1]]
         term_ids = all_ids[kept]
         del all_ids, kept, counted
-        para_len = np.bincount(self.sent_para, weights=sent_len, minlength=len(para_article)).astype(np.int64)
+        sent_total = np.concatenate(([0], np.cumsum(sent_len, dtype=np.int64)))
+        para_len = sent_total[self.para_first_sentence[1:]] - sent_total[self.para_first_sentence[:-1]]
 
         cfg = self.config
         # A paragraph's terms are its sentences' terms, in the same order.
