@@ -176,6 +176,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     out.write(f"sentences   {idx.n_sentences}\n")
     out.write(f"terms       {len(idx.sentences.vocab)}\n")
     out.write(f"embeddings  {_semantic_state(engine)}\n")
+    out.write(f"index       {'loaded from the cache' if engine.index_loaded else 'built'}\n")
     out.write(f"build time  {took:.3f} s\n")
     out.write(f"peak memory {rss_mb:.0f} MB\n")
     out.write(f"failed      {len(engine.failures)}\n")

@@ -105,7 +105,8 @@ class StoryBot(commands.Bot):
             self.engine = await asyncio.to_thread(self._engine_factory)
             settle_memory()
             idx = self.engine.index
-            log.info("corpus loaded: %d articles, %d sentences", len(idx.articles), idx.n_sentences)
+            how = "index loaded from the cache" if self.engine.index_loaded else "index built"
+            log.info("corpus loaded: %d articles, %d sentences (%s)", len(idx.articles), idx.n_sentences, how)
             for failure in self.engine.failures:
                 log.warning("corpus file skipped: %s", failure)
         if self._use_store and self._build_engine:

@@ -399,6 +399,26 @@ def test_index_of_the_story_alone(tmp_path: Path) -> None:
     assert numbers["failed"] == "0"
 
 
+def test_index_is_saved_then_loaded_and_a_changed_file_rebuilds(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    (folder / story.name).write_bytes(story.read_bytes())
+    env = clean_env(INDEX_CACHE_DIR=str(tmp_path / "cache"), SEMANTIC="false")
+
+    def how() -> str:
+        proc = run("index", "--corpus", str(folder), env=env)
+        assert proc.returncode == 0, proc.stderr
+        return next(line.split(None, 1)[1] for line in proc.stdout.splitlines() if line.startswith("index "))
+
+    assert how() == "built"
+    assert how() == "loaded from the cache"
+    (folder / "more.txt").write_text("More news\n\nA new paragraph about the visit.\n", encoding="utf-8")
+    assert how() == "built"
+    proc = run("ask", "--json", "--corpus", str(folder), WHERE_MEET, env=env)
+    assert json.loads(proc.stdout)["answered"] is True
+
+
 def test_index_lists_broken_files_and_succeeds(broken_corpus: Path) -> None:
     proc = run("index", "--corpus", str(broken_corpus))
     assert proc.returncode == 0, proc.stderr

@@ -141,6 +141,8 @@ class Engine:
         key = index_key(corpus.articles, config) if cache is not None else ""
         loaded = cache.load(key, corpus.articles, config) if cache is not None else None
         self.index = SentenceIndex(corpus.articles, config) if loaded is None else loaded
+        self.index_loaded = loaded is not None
+        """Whether the index came from the cache (else it was built)."""
         if cache is not None and loaded is None:
             cache.save(key, self.index)
         self.semantic: SemanticScorer | None = None
