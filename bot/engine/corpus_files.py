@@ -20,6 +20,9 @@ from pathlib import Path
 from bot.engine.models import Article
 
 MAX_NAME = 60
+MAX_NAME_BYTES = 255
+"""The longest file name most file systems allow (NAME_MAX), in bytes."""
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
 
 
 class CorpusFileError(Exception):
@@ -30,14 +33,21 @@ def safe_file_name(title: str, suffix: str) -> str:
     """A file name from an article's title: ASCII letters, digits and
     hyphens, at most 60 characters, plus the suffix (``.txt``, ``.md``,
     ``.jsonl``)."""
+    suffix = suffix.lower()
+    if not _SUFFIX.fullmatch(suffix):
+        raise CorpusFileError(f"not a file suffix: {suffix!r}")
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:MAX_NAME].strip("-")
-    return f"{slug or 'article'}{suffix.lower()}"
+    return f"{slug or 'article'}{suffix}"
 
 
 def _inside(root: Path, path: Path) -> Path:
-    root = root.resolve()
-    resolved = path.resolve()
+    """``path`` with every link followed, when that is inside ``root``."""
+    try:
+        root = root.resolve()
+        resolved = path.resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # NUL in the name, a link loop, ...
+        raise CorpusFileError("not a usable path") from exc
     if not resolved.is_relative_to(root) or resolved == root:
         raise CorpusFileError("that path is outside the corpus folder")
     return resolved
@@ -60,13 +70,21 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def write_file(root: Path, name: str, data: bytes, *, replace: bool = False) -> Path:
     """Write ``data`` to ``root/name`` atomically; ``CorpusFileError`` when
     the file exists and ``replace`` is false."""
-    if "/" in name or "\\" in name or name.startswith("."):
+    if (
+        not name
+        or any(c in name for c in "/\\\0")
+        or name.startswith(".")
+        or len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES
+    ):
         raise CorpusFileError("not a plain file name")
     if not root.is_dir():
         raise CorpusFileError("the corpus folder does not exist")
     target = _inside(root, root / name)
-    if target.exists() and not replace:
-        raise CorpusFileError(f"{name} already exists")
+    if target.exists():
+        if not replace:
+            raise CorpusFileError(f"{name} already exists")
+        if not target.is_file():
+            raise CorpusFileError(f"{name} is not a file")
     _atomic_write(target, data)
     return target
 

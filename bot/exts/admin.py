@@ -3,7 +3,10 @@
 Admins are members with the Manage Server permission, unless the operator
 lists ``ADMIN_USER_IDS`` / ``ADMIN_ROLE_IDS``: then only those (and the
 application's owner).  The commands are hidden from others by default
-permissions, and checked again when run (a client may still show them).
+permissions, and checked again when run (a client may still show them):
+by ``app_commands.check`` / the group's ``interaction_check``, and once more
+at the top of every callback (``refused``), so nothing reaches an admin
+action without the check, even a call that bypasses the command tree.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bot.client import StoryBot
 from bot.engine import CorpusError
 from bot.engine.corpus import ARTICLE_SUFFIXES, parse_article_bytes
 from bot.engine.corpus_files import CorpusFileError, remove_article, safe_file_name, write_file
+from bot.exts.errors import NOT_ALLOWED, send_ephemeral
 from bot.store import StoreError
 from bot.ui.formatting import escape, reload_report, shorten, unanswered_report
 
@@ -43,6 +47,18 @@ async def is_admin(interaction: discord.Interaction[StoryBot]) -> bool:
     return bool(permissions and permissions.manage_guild)
 
 
+async def refused(interaction: discord.Interaction[StoryBot]) -> bool:
+    """True, after telling the user, when they are not an admin.  Every admin
+    callback starts with it: the command tree checks first, but a callback
+    must not rely on having been reached through the tree."""
+    if await is_admin(interaction):
+        return False
+    command = interaction.command.qualified_name if interaction.command else "?"
+    log.warning("admin command /%s refused to user %s", command, interaction.user.id)
+    await send_ephemeral(interaction, NOT_ALLOWED)
+    return True
+
+
 class Admin(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
@@ -52,6 +68,8 @@ class Admin(commands.Cog):
     @app_commands.guild_only()
     @app_commands.check(is_admin)
     async def reload(self, interaction: discord.Interaction[StoryBot]) -> None:
+        if await refused(interaction):
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         old = self.bot.engine
         try:
@@ -72,6 +90,8 @@ class Admin(commands.Cog):
     async def unanswered(
         self, interaction: discord.Interaction[StoryBot], days: app_commands.Range[int, 1, 3650] = 30
     ) -> None:
+        if await refused(interaction):
+            return
         store = self.bot.store
         if store is None:
             await interaction.response.send_message("The question log is off (see the bot's log).", ephemeral=True)
@@ -128,6 +148,8 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
     async def add(
         self, interaction: discord.Interaction[StoryBot], file: discord.Attachment, replace: bool = False
     ) -> None:
+        if await refused(interaction):
+            return
         suffix = Path(file.filename).suffix.lower()
         limit = self.bot.settings.upload_max_bytes
         if suffix not in ARTICLE_SUFFIXES:
@@ -163,6 +185,8 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
     @app_commands.command(name="remove", description="Remove one article from the corpus.")
     @app_commands.describe(article="The article's title")
     async def remove(self, interaction: discord.Interaction[StoryBot], article: str) -> None:
+        if await refused(interaction):
+            return
         engine = self.bot.engine
         target = engine.article(article) if engine else None
         if target is None:

@@ -15,6 +15,7 @@ from bot.client import StoryBot
 log = logging.getLogger(__name__)
 
 SORRY = "Something went wrong on my side; it has been logged. Please try again."
+NOT_ALLOWED = "You don't have permission to use this command."
 
 
 def user_message(error: app_commands.AppCommandError) -> str | None:
@@ -22,7 +23,7 @@ def user_message(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"You're asking quickly \u2014 try again in {max(1, round(error.retry_after))} s."
     if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-        return "You don't have permission to use this command."
+        return NOT_ALLOWED
     if isinstance(error, app_commands.TransformerError):
         return "I couldn't read that option; please check it and try again."
     return None

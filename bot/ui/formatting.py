@@ -15,10 +15,9 @@ so ``@everyone`` in a quote shows as text and pings nobody.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-
-import discord
 
 from bot.engine.answer import Engine
 from bot.engine.models import Answer, Article, Result
@@ -31,27 +30,67 @@ MAX_QUOTE = 900
 visibly, with an ellipsis."""
 
 
+_INLINE_MARKDOWN = re.compile(r"[\\*_~`|\[]")
+"""Escaped wherever they are: emphasis, code, spoilers, and every ``[`` (so
+no masked link survives, however many the text holds)."""
+_LINE_START_MARKDOWN = re.compile(r">(?=\s|>>\s)|#|-|\d+(?=\.\s)")
+"""Markdown only at the start of a line (block quote, heading, subtext, list
+item, numbered list): its first character is escaped (the number's period)."""
+
+
 def escape(text: str) -> str:
     """Text shown as written: markdown and masked links neutralised, no line
-    breaks that would leave the quote block."""
+    breaks that would leave the quote block.
+
+    Like ``discord.utils.escape_markdown``, but every ``[`` is escaped (it
+    escaped the first of several masked links only), white space before a
+    line-start ``-`` is kept outside the escape (``"\\ -"`` shows its
+    backslash), and a numbered list item is escaped too.  Discord shows a
+    backslash before any character but a letter, digit or space as nothing."""
     text = re.sub(r"[\r\n\u2028\u2029]+", " ", text)
-    return discord.utils.escape_markdown(text, as_needed=False, ignore_links=False)
+    body = text.lstrip()
+    lead = text[: len(text) - len(body)]
+    body = _INLINE_MARKDOWN.sub(r"\\\g<0>", body)
+    start = _LINE_START_MARKDOWN.match(body)
+    if start is not None:
+        at = start.end() if body[0].isdigit() else 0
+        body = f"{body[:at]}\\{body[at:]}"
+    return lead + body
+
+
+def _markers(text: str) -> tuple[str, str]:
+    """Two private-use characters that ``text`` does not contain."""
+    private_use = itertools.chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))
+    free = (chr(c) for c in private_use if chr(c) not in text)
+    return next(free), next(free)
 
 
 def highlight(text: str, matched: frozenset[str]) -> str:
-    """``text`` escaped, with the words whose term is in ``matched`` in bold."""
+    """``text`` escaped, with the words whose term is in ``matched`` in bold.
+
+    The bold is marked in the original text and the whole text escaped at
+    once: escaping the pieces between bold words one by one would treat each
+    piece's start as a line start (``" - x"`` became ``"\\ - x"``, which
+    Discord shows with the backslash) and would miss a masked link that a
+    bold word splits (``[the **report**](url)`` stayed a live link)."""
     if not matched:
         return escape(text)
-    out: list[str] = []
-    pos = 0
+    spans: list[tuple[int, int]] = []
     for start, end, term in word_spans(text):
-        if term not in matched or start < pos:
-            continue
-        out.append(escape(text[pos:start]) if pos < start else "")
-        out.append(f"**{escape(text[start:end])}**")
+        if term in matched and (not spans or start >= spans[-1][1]):
+            spans.append((start, end))
+    if not spans:
+        return escape(text)
+    begin, close = _markers(text)
+    marked: list[str] = []
+    pos = 0
+    for start, end in spans:
+        marked += [text[pos:start], begin, text[start:end], close]
         pos = end
-    out.append(escape(text[pos:]))
-    return re.sub(r"\*\*(\s*)\*\*", r"\1", "".join(out))
+    marked.append(text[pos:])
+    out = escape("".join(marked))
+    out = re.sub(f"{re.escape(close)}(\\s*){re.escape(begin)}", r"\1", out)  # adjacent bold words: one run
+    return out.replace(begin, "**").replace(close, "**")
 
 
 def shorten(text: str, limit: int) -> str:
