@@ -123,10 +123,21 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
     ) -> NextAnswer:
         return cls(int(match["uid"]), int(match["rank"]), match["q"])
 
+    def full_question(self, bot: StoryBot, interaction: discord.Interaction[Any]) -> str:
+        """The question this button answers: the custom id holds only its
+        first words, so the whole one the bot remembers for its reply is
+        taken when it begins with them."""
+        message = interaction.message
+        remembered = bot.question_of(message.id) if message is not None else None
+        if remembered is not None and " ".join(remembered.split()).startswith(self.question):
+            return remembered
+        return self.question
+
     @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
-        result = await bot.answer(self.question, top=self.rank + 1)
+        question = self.full_question(bot, interaction)
+        result = await bot.answer(question, top=self.rank + 1)
         if len(result.answers) <= self.rank:
             await interaction.response.send_message("That was the last answer the story has.", ephemeral=True)
             return
@@ -134,7 +145,7 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
         view = discord.ui.View(timeout=None)
         view.add_item(ShowParagraph(answer.article.key, answer.paragraph))
         if self.rank + 1 < MAX_NEXT:
-            view.add_item(NextAnswer(self.asker, self.rank + 1, self.question))
+            view.add_item(NextAnswer(self.asker, self.rank + 1, question))
         await interaction.response.send_message(quote_block(answer), view=view, ephemeral=True)
 
 

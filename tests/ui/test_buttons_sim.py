@@ -123,3 +123,24 @@ async def test_buttons_keep_working_after_a_restart(world: World) -> None:
     assert len(new_bot.votes) == 1
     assert new_bot.votes[0][1:] == (6, 0, False)
     assert list(old_bot.votes) == []
+
+
+async def test_next_best_answer_to_a_long_question_answers_the_whole_question(world: World) -> None:
+    """The button's custom id holds only the question's first words; the
+    whole question the bot remembers for its reply is what gets answered."""
+    filler = "so, if it is not too much for you, and if you would, could you please tell me this: "
+    question = filler + WHERE_MEET
+    reply = await world.ask(world.alice, question)
+    assert MEETING in quoted(reply.content)[0]
+    asked: list[str] = []
+    answer = world.bot.answer
+
+    async def spy(q: str, **kw: object) -> object:
+        asked.append(q)
+        return await answer(q, **kw)  # type: ignore[arg-type]
+
+    world.bot.answer = spy  # type: ignore[method-assign]
+    result = await world.alice.click(reply, label="Next best answer")
+
+    assert result.response is not None
+    assert asked == [question]
