@@ -98,7 +98,8 @@ class StoryBot(commands.Bot):
     def _default_engine(self) -> Engine:
         encoder: SentenceEncoder | None = load_encoder() if self.settings.semantic else None
         cache = open_cache(self.settings.index_cache_dir)
-        return Engine.from_folder(self.settings.corpus_dir, encoder=encoder, cache=cache)
+        # The engine serving now lends its unchanged articles' sentences.
+        return Engine.from_folder(self.settings.corpus_dir, encoder=encoder, cache=cache, previous=self.engine)
 
     async def setup_hook(self) -> None:
         if self._build_engine:

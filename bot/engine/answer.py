@@ -37,7 +37,7 @@ from bot.engine.cache import IndexCache, index_key
 from bot.engine.corpus import CorpusError, load_corpus
 from bot.engine.embedding import SentenceEncoder
 from bot.engine.features import matches_type, phrase_matches, question_type
-from bot.engine.index import IndexConfig, SentenceIndex
+from bot.engine.index import IndexConfig, Reusable, SentenceIndex, article_digest
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Result
 from bot.engine.semantic import SemanticScorer
 from bot.engine.tokens import normalize, tokenize, word_spans
@@ -131,20 +131,30 @@ class Engine:
         config: IndexConfig | None = None,
         encoder: SentenceEncoder | None = None,
         cache: IndexCache | None = None,
+        previous: Engine | None = None,
     ) -> None:
         """Index ``corpus``; with ``cache``, load its saved index (and
-        sentence vectors) when the corpus has not changed, or save them."""
+        sentence vectors) when the corpus has not changed, or save them.
+        When it must be built, the articles that ``previous`` (or else the
+        most recently saved index) already had are not split and tokenized
+        again."""
         if not corpus.articles:
             raise CorpusError(_empty_message(corpus.failures))
         self.corpus = corpus
         config = config or IndexConfig()
-        key = index_key(corpus.articles, config) if cache is not None else ""
+        digests = [article_digest(a) for a in corpus.articles]
+        key = index_key(corpus.articles, config, digests) if cache is not None else ""
         loaded = cache.load(key, corpus.articles, config) if cache is not None else None
-        self.index = SentenceIndex(corpus.articles, config) if loaded is None else loaded
+        if loaded is None:
+            reuse = previous.reusable() if previous is not None else None
+            if reuse is None and cache is not None:
+                reuse = cache.latest_reusable()
+            built = SentenceIndex(corpus.articles, config, digests=digests, reuse=reuse)
+            if cache is not None:
+                cache.save(key, built)
+        self.index: SentenceIndex = built if loaded is None else loaded
         self.index_loaded = loaded is not None
         """Whether the index came from the cache (else it was built)."""
-        if cache is not None and loaded is None:
-            cache.save(key, self.index)
         self.semantic: SemanticScorer | None = None
         if encoder is not None and config.semantic_weight > 0:
             self.semantic = self._semantic(encoder, cache, key)
@@ -156,6 +166,10 @@ class Engine:
         self._counts: dict[str, int] | None = None
         self._names: dict[str, bool] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def reusable(self) -> Reusable:
+        """This engine's sentences, for the engine a reload builds."""
+        return self.index.reusable()
 
     def _semantic(self, encoder: SentenceEncoder, cache: IndexCache | None, key: str) -> SemanticScorer:
         n = self.index.n_sentences
@@ -176,12 +190,13 @@ class Engine:
         config: IndexConfig | None = None,
         encoder: SentenceEncoder | None = None,
         cache: IndexCache | None = None,
+        previous: Engine | None = None,
     ) -> Engine:
         """Load and index a corpus folder; ``CorpusError`` when nothing loads."""
         corpus = load_corpus(folder)
         if not corpus.articles:
             raise CorpusError(f"corpus folder {str(folder)!r}: " + _empty_message(corpus.failures))
-        return cls(corpus, config, encoder, cache)
+        return cls(corpus, config, encoder, cache, previous)
 
     @property
     def articles(self) -> tuple[Article, ...]:

@@ -17,6 +17,12 @@ rebuilt.  Files are written to a temporary name and renamed, so a crash
 mid-write leaves no half file under a real name; only the few most recently
 used are kept.
 
+When the corpus changed, the new index still takes the sentences and terms
+of every unchanged article from the most recently saved index (each
+article is known by the sha256 of its paragraphs): only the changed files
+are split and tokenized again (``SentenceIndex(..., reuse=)``).  A bot
+reloading does the same from the engine it is serving.
+
 The sentence vectors of a small corpus (see ``semantic.py``: every sentence
 is embedded when the corpus has up to 20,000, which takes up to minutes) are
 saved the same way, keyed by the index key and the model's own sha256.
@@ -40,12 +46,12 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine import bm25, index, sentences, tokens
-from bot.engine.index import IndexConfig, SentenceIndex
+from bot.engine.index import IndexConfig, Reusable, SentenceIndex, article_digest
 from bot.engine.models import Article
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the layout of the saved file changes."""
 KEEP = 3
 """Saved indexes kept in the folder (the most recently used): the current
@@ -67,17 +73,14 @@ def _code() -> bytes:
     return _code_digest
 
 
-def index_key(articles: Sequence[Article], config: IndexConfig) -> str:
-    """The key of the index of ``articles`` scored with ``config``."""
+def index_key(articles: Sequence[Article], config: IndexConfig, digests: Sequence[bytes] | None = None) -> str:
+    """The key of the index of ``articles`` scored with ``config``
+    (``digests``: their ``article_digest``s, when already computed)."""
     h = hashlib.sha256(_code())
     h.update(repr((config.variant, config.k1, config.b)).encode())
     h.update(len(articles).to_bytes(8, "little"))
-    for article in articles:
-        h.update(len(article.paragraphs).to_bytes(8, "little"))
-        for paragraph in article.paragraphs:
-            data = paragraph.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
+    for digest in digests if digests is not None else (article_digest(a) for a in articles):
+        h.update(digest)
     return h.hexdigest()
 
 
@@ -92,17 +95,6 @@ class IndexCache:
 
     # -- the index -------------------------------------------------------------
 
-    def load_or_build(self, articles: Sequence[Article], config: IndexConfig | None = None) -> SentenceIndex:
-        """The saved index of these articles, or a new one (then saved)."""
-        config = config or IndexConfig()
-        key = index_key(articles, config)
-        found = self.load(key, articles, config)
-        if found is not None:
-            return found
-        built = SentenceIndex(articles, config)
-        self.save(key, built)
-        return built
-
     def load(self, key: str, articles: Sequence[Article], config: IndexConfig) -> SentenceIndex | None:
         path = self._path("index", key)
         arrays = self._read(path, key)
@@ -116,6 +108,35 @@ class IndexCache:
             return None
         log.info("index loaded from %s (%d sentences)", path, found.n_sentences)
         return found
+
+    def latest_reusable(self) -> Reusable | None:
+        """The sentences of the most recently used saved index (for a corpus
+        where only some files changed), or None."""
+        try:
+            files = sorted(self.folder.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return None
+        for path in files[:1]:
+            try:
+                with np.load(path, allow_pickle=False) as saved:
+                    if json.loads(bytes(saved["meta"]).decode("utf-8")).get("format") != FORMAT:
+                        return None
+                    found = Reusable.of(
+                        saved["digests"],
+                        saved["sent_article"],
+                        saved["sent_paragraph"],
+                        saved["span_start"],
+                        saved["span_end"],
+                        saved["sent_doc_len"],
+                        saved["term_ids"],
+                        _text_list(saved["vocabulary"]),
+                    )
+            except (OSError, ValueError, EOFError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+                log.warning("index cache %s cannot be reused (%s); building from the text", path.name, exc)
+                return None
+            log.info("reusing the unchanged articles' sentences from %s", path.name)
+            return found
+        return None
 
     def save(self, key: str, built: SentenceIndex) -> None:
         arrays: dict[str, npt.NDArray[Any]] = dict(built.arrays())

@@ -22,6 +22,7 @@ Scoring choices, and why:
 from __future__ import annotations
 
 import array
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -91,6 +92,71 @@ TERMS_CACHE = 4096
 """Sentences whose set of terms is kept (see ``SentenceIndex.terms_of``)."""
 
 
+def article_digest(article: Article) -> bytes:
+    """sha256 of an article's paragraphs: what its sentences and terms are
+    made from (titles and bylines are not indexed)."""
+    h = hashlib.sha256(len(article.paragraphs).to_bytes(8, "little"))
+    for paragraph in article.paragraphs:
+        data = paragraph.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Reusable:
+    """What an earlier index knows of its articles' sentences, so that a new
+    index over a corpus where most articles are unchanged splits and
+    tokenizes only the changed ones (``SentenceIndex(..., reuse=)``)."""
+
+    articles: dict[bytes, int]
+    """Article digest -> the article's number in the earlier index."""
+    article_first_sentence: npt.NDArray[np.int64]
+    sent_paragraph: npt.NDArray[np.int32]
+    span_start: npt.NDArray[np.int32]
+    span_end: npt.NDArray[np.int32]
+    token_offsets: npt.NDArray[np.int64]
+    """Where each sentence's terms begin in ``term_ids`` (one more entry)."""
+    term_ids: npt.NDArray[np.int32]
+    vocabulary: Sequence[str]
+
+    @classmethod
+    def of(
+        cls,
+        digests: npt.NDArray[np.uint8],
+        sent_article: npt.NDArray[np.int32],
+        sent_paragraph: npt.NDArray[np.int32],
+        span_start: npt.NDArray[np.int32],
+        span_end: npt.NDArray[np.int32],
+        sent_len: npt.NDArray[np.int64],
+        term_ids: npt.NDArray[np.int32],
+        vocabulary: Sequence[str],
+    ) -> Reusable:
+        """From an index's arrays; ``ValueError`` when they do not fit."""
+        n_articles, n = len(digests), len(sent_article)
+        if (
+            digests.ndim != 2
+            or digests.shape[1] != 32
+            or any(len(a) != n for a in (sent_paragraph, span_start, span_end, sent_len))
+            or (n and (int(sent_article.min()) < 0 or int(sent_article.max()) >= n_articles))
+            or np.any(np.diff(sent_article) < 0)
+            or int(sent_len.sum()) != len(term_ids)
+            or (len(term_ids) and (int(term_ids.min()) < 0 or int(term_ids.max()) >= len(vocabulary)))
+        ):
+            raise ValueError("the earlier index's arrays do not fit together")
+        first = np.searchsorted(sent_article, np.arange(n_articles + 1)).astype(np.int64)
+        return cls(
+            articles={bytes(d): i for i, d in enumerate(digests)},
+            article_first_sentence=first,
+            sent_paragraph=sent_paragraph,
+            span_start=span_start,
+            span_end=span_end,
+            token_offsets=np.concatenate(([0], np.cumsum(sent_len, dtype=np.int64))),
+            term_ids=term_ids,
+            vocabulary=vocabulary,
+        )
+
+
 class _Buffers:
     """Scratch space for one thread's questions (zero between questions)."""
 
@@ -116,15 +182,31 @@ def _distinct(ids: npt.NDArray[Any], mark: npt.NDArray[np.int64]) -> npt.NDArray
 class SentenceIndex:
     """All sentences of a set of articles, with their BM25 scorers."""
 
-    def __init__(self, articles: Sequence[Article], config: IndexConfig | None = None) -> None:
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        config: IndexConfig | None = None,
+        *,
+        digests: Sequence[bytes] | None = None,
+        reuse: Reusable | None = None,
+    ) -> None:
+        """Index ``articles``.  ``digests``: their ``article_digest``s, when
+        already computed.  ``reuse``: an earlier index's sentences, taken for
+        every article it had unchanged instead of splitting and tokenizing
+        it again (the result scores exactly as a fresh build)."""
         if not articles:
             raise ValueError("an index needs at least one article")
         self.config = config or IndexConfig()
         self.articles: tuple[Article, ...] = tuple(articles)
-        self._build()
+        found = [article_digest(a) for a in self.articles] if digests is None else list(digests)
+        if len(found) != len(self.articles):
+            raise ValueError("one digest per article")
+        self.digests = np.frombuffer(b"".join(found), dtype=np.uint8).reshape(len(found), 32).copy()
+        self.reused_articles = 0
+        self._build(reuse)
         self._setup()
 
-    def _build(self) -> None:
+    def _build(self, reuse: Reusable | None = None) -> None:
         """Split, tokenize and index every sentence.
 
         Built for throughput (a million sentences is a normal corpus): each
@@ -153,7 +235,36 @@ class SentenceIndex:
         para_article = array.array("i")
         para_first_sentence = array.array("i")
         get = word_ids.get
+        # An earlier index's term id -> this one's (-1: not met yet).
+        new_ids = np.full(len(reuse.vocabulary) if reuse is not None else 0, -1, dtype=np.int64)
+
+        def reused(a_idx: int, old: int) -> None:
+            assert reuse is not None
+            lo, hi = int(reuse.article_first_sentence[old]), int(reuse.article_first_sentence[old + 1])
+            start, stop = int(reuse.token_offsets[lo]), int(reuse.token_offsets[hi])
+            old_ids = reuse.term_ids[start:stop]
+            distinct = np.unique(old_ids)
+            for tid in distinct[new_ids[distinct] < 0].tolist():
+                new_ids[tid] = vocab.setdefault(reuse.vocabulary[tid], len(vocab))
+            base = len(flat)
+            flat.frombytes(new_ids[old_ids].tobytes())
+            ends.frombytes((reuse.token_offsets[lo + 1 : hi + 1] - start + base).tobytes())
+            paragraphs = reuse.sent_paragraph[lo:hi]
+            first = len(span_start)
+            for p_no in range(1, len(self.articles[a_idx].paragraphs) + 1):
+                para_first_sentence.append(first + int(np.searchsorted(paragraphs, p_no)))
+                para_article.append(a_idx)
+            span_start.frombytes(reuse.span_start[lo:hi].tobytes())
+            span_end.frombytes(reuse.span_end[lo:hi].tobytes())
+            sent_paragraph.frombytes(paragraphs.tobytes())
+            sent_article.frombytes(np.full(hi - lo, a_idx, dtype=np.int32).tobytes())
+
         for a_idx, article in enumerate(self.articles):
+            old = reuse.articles.get(bytes(self.digests[a_idx])) if reuse is not None else None
+            if old is not None:
+                reused(a_idx, old)
+                self.reused_articles += 1
+                continue
             for p_no, paragraph in enumerate(article.paragraphs, start=1):
                 para_first_sentence.append(len(span_start))
                 para_article.append(a_idx)
@@ -182,7 +293,7 @@ class SentenceIndex:
         self.sent_para = np.repeat(np.arange(len(para_article), dtype=np.int32), sentences_per_para)
 
         all_ids = np.frombuffer(flat, dtype=np.int64).copy()
-        del flat
+        flat = array.array("q")  # its memory back before the BM25 arrays are built
         kept = all_ids >= 0
         # (cast first: a cumulative sum that casts as it goes holds the GIL)
         counted = np.concatenate(([0], np.cumsum(kept.astype(np.int64))))
@@ -193,6 +304,9 @@ class SentenceIndex:
         sent_total = np.concatenate(([0], np.cumsum(sent_len, dtype=np.int64)))
         para_len = sent_total[self.para_first_sentence[1:]] - sent_total[self.para_first_sentence[:-1]]
 
+        self.term_ids = term_ids.astype(np.int32)
+        """Every sentence's terms, one sentence after the other (kept for
+        ``reusable``)."""
         cfg = self.config
         # A paragraph's terms are its sentences' terms, in the same order.
         self.sentences = SparseBM25.from_term_ids(vocab, term_ids, sent_len, variant=cfg.variant, k1=cfg.k1, b=cfg.b)
@@ -208,9 +322,24 @@ class SentenceIndex:
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Every array of the index, by name (the vocabulary aside)."""
         out: dict[str, npt.NDArray[Any]] = {name: getattr(self, name) for name in LAYOUT_ARRAYS}
+        out["term_ids"] = self.term_ids
+        out["digests"] = self.digests
         out.update({f"sent_{k}": v for k, v in self.sentences.arrays().items()})
         out.update({f"para_{k}": v for k, v in self.paragraphs.arrays().items()})
         return out
+
+    def reusable(self) -> Reusable:
+        """This index's sentences, for a later index to take over."""
+        return Reusable.of(
+            self.digests,
+            self.sent_article,
+            self.sent_paragraph,
+            self.span_start,
+            self.span_end,
+            self.sentences.doc_len,
+            self.term_ids,
+            self.vocabulary(),
+        )
 
     def vocabulary(self) -> list[str]:
         """The terms in id order."""
@@ -236,6 +365,9 @@ class SentenceIndex:
         try:
             for name in LAYOUT_ARRAYS:
                 setattr(self, name, np.asarray(arrays[name], dtype=np.int32))
+            self.term_ids = np.asarray(arrays["term_ids"], dtype=np.int32)
+            self.digests = np.asarray(arrays["digests"], dtype=np.uint8)
+            self.reused_articles = 0
             vocab = {t: i for i, t in enumerate(vocabulary)}
             if len(vocab) != len(vocabulary):
                 raise ValueError("the vocabulary repeats a term")
@@ -270,6 +402,10 @@ class SentenceIndex:
             or np.any(self.span_start < 0)
             or np.any(self.span_end <= self.span_start)
             or np.any(self.span_end > para_len[self.sent_para])
+            or self.digests.shape != (len(self.articles), 32)
+            or len(self.term_ids) != int(self.sentences.doc_len.sum())
+            or (len(self.term_ids) and int(self.term_ids.max()) >= len(self.sentences.vocab))
+            or (len(self.term_ids) and int(self.term_ids.min()) < 0)
         ):
             raise ValueError("the index does not fit the articles")
 
