@@ -46,6 +46,10 @@ so that a file of tiny lines is bounded in time too; the rest is reported."""
 MAX_LINE_BYTES = MAX_ARTICLE_BYTES
 """Longest line of a ``.jsonl`` file; a longer one is skipped without being
 held in memory."""
+MAX_CORPUS_CHARS = 400_000_000
+"""Text the whole corpus may hold (about 2.5 million sentences, some 3 GB
+of memory once indexed); files past it are reported, not loaded, so that a
+folder filled by mistake cannot exhaust the machine."""
 MAX_FRONT_MATTER_CHARS = 64 * 1024
 MAX_FRONT_MATTER_DEPTH = 20
 """Deepest nesting of lists and mappings in front matter (its fields need 2)."""
@@ -508,8 +512,14 @@ def load_corpus(directory: str | os.PathLike[str]) -> Corpus:
         files = list(_corpus_files(root))
     except OSError as exc:
         raise CorpusError(f"corpus folder {str(directory)!r} cannot be read ({exc.strerror or exc})") from None
+    total = 0
     for path, rel in files:
+        if total > MAX_CORPUS_CHARS:
+            reason = f"skipped: the corpus already holds {total:,} characters of text (at most {MAX_CORPUS_CHARS:,})"
+            corpus.failures.append(LoadFailure(display_name(rel), reason))
+            continue
         articles, failures = load_file(path, rel, root)
         corpus.articles.extend(articles)
         corpus.failures.extend(failures)
+        total += sum(len(p) for a in articles for p in a.paragraphs)
     return corpus

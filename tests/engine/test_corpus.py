@@ -592,3 +592,13 @@ def test_real_story_metadata() -> None:
     assert story.paragraphs[5].startswith("Putin and Assad met Tuesday at a Russian command post in Damascus")
     assert story.paragraphs[-1].startswith("More than 400,000 people have been killed")
     assert all(p == p.strip() and p for p in story.paragraphs)
+
+
+def test_files_past_the_corpus_limit_are_reported_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corpus_mod, "MAX_CORPUS_CHARS", 100)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"Title {name}\n\n" + "Some words about the visit. " * 5 + "\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert [a.title for a in corpus.articles] == ["Title a.txt"]
+    assert [f.path for f in corpus.failures] == ["b.txt", "c.txt"]
+    assert all("at most 100" in f.reason for f in corpus.failures)
