@@ -30,9 +30,11 @@ MAX_QUOTE = 900
 visibly, with an ellipsis."""
 
 
-_INLINE_MARKDOWN = re.compile(r"[\\*_~`|\[]")
-"""Escaped wherever they are: emphasis, code, spoilers, and every ``[`` (so
-no masked link survives, however many the text holds)."""
+_INLINE_MARKDOWN = re.compile(r"[\\*_~`|\[<]|@(?=everyone|here)")
+"""Escaped wherever they are: emphasis, code, spoilers, every ``[`` (so no
+masked link survives, however many the text holds), every ``<`` (so
+``<@id>``, ``<#channel>``, ``<t:…>`` in a corpus sentence show as written,
+not as a mention or a timestamp), and ``@everyone`` / ``@here``."""
 _LINE_START_MARKDOWN = re.compile(r">(?=\s|>>\s)|#|-|\d+(?=\.\s)")
 """Markdown only at the start of a line (block quote, heading, subtext, list
 item, numbered list): its first character is escaped (the number's period)."""

@@ -105,7 +105,8 @@ def test_decline_is_short_and_names_the_story() -> None:
 
 def test_paragraph_text_quotes_the_whole_paragraph() -> None:
     text = paragraph_text(ARTICLE, 2)
-    assert text.startswith("> Second paragraph with \\*\\*stars\\*\\* and @everyone.")
+    # Shown as written: Discord hides a backslash before punctuation.
+    assert text.startswith("> Second paragraph with \\*\\*stars\\*\\* and \\@everyone.")
 
 
 @settings(max_examples=200, deadline=None)
@@ -116,3 +117,10 @@ def test_any_text_stays_within_limits(sentence: str, title: str) -> None:
     assert len(reply_text(Result("q", True, answers, 1.0), [article])) <= MAX_CONTENT
     assert len(reply_text(Result("q", False, answers, 1.0, "not-covered"), [article] * 50)) <= MAX_CONTENT
     assert len(paragraph_text(article, 1)) <= MAX_CONTENT
+
+
+def test_mention_syntax_in_corpus_text_shows_as_written() -> None:
+    """``<@id>`` in a sentence would show as a mention (and @everyone
+    highlighted) if left as is; escaped, Discord shows the characters."""
+    text = escape("Ask <@123>, <@&45> or <#9> at <t:1700000000> (@everyone, @here).")
+    assert text == "Ask \\<@123>, \\<@&45> or \\<#9> at \\<t:1700000000> (\\@everyone, \\@here)."
