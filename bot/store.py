@@ -20,6 +20,13 @@ most the write in flight.  The log is a side feature, so a write that fails
 ``bot.store`` logger and returns normally; reads raise ``StoreError``, and
 so does ``QuestionLog.open`` on an unusable path (the caller then runs
 without a log).
+
+Another connection's lock is waited for up to ``busy_timeout``.  Once an
+operation has waited that long in vain, the operations that follow try once
+without waiting, until ``busy_timeout`` passes with none failing on a lock:
+a lock held for minutes costs one busy timeout, not one per queued write,
+so the queue (and a read or ``close`` behind it) never piles up behind it,
+and writes land again as soon as the lock is gone.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -130,6 +138,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes included)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -194,12 +208,24 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 class QuestionLog:
     """The question log; make one with ``await QuestionLog.open(path)``, and ``close`` it."""
 
-    def __init__(self, executor: ThreadPoolExecutor, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+    def __init__(
+        self,
+        executor: ThreadPoolExecutor,
+        conn: sqlite3.Connection,
+        path: Path,
+        clock: Clock,
+        busy_timeout: float = 5.0,
+    ) -> None:
         self._executor = executor
         self._conn = conn  # used in the executor's thread only
         self._path = path
         self._clock = clock
         self._closed = False
+        self._busy_timeout = busy_timeout
+        # In the executor's thread only: until when (time.monotonic) operations
+        # do not wait for a lock, and whether the connection is set so.
+        self._no_wait_until = 0.0
+        self._not_waiting = False
 
     @classmethod
     async def open(cls, path: str | Path, *, clock: Clock | None = None, busy_timeout: float = 5.0) -> Self:
@@ -216,7 +242,7 @@ class QuestionLog:
         except BaseException:
             executor.shutdown(wait=False)
             raise
-        return cls(executor, conn, path, clock or _utc_now)
+        return cls(executor, conn, path, clock or _utc_now, busy_timeout)
 
     @property
     def path(self) -> Path:
@@ -403,7 +429,24 @@ class QuestionLog:
         """Run ``operation(connection)`` in the store's thread (the only place the connection is used)."""
         if self._closed:
             raise StoreError(f"the question log {self._path} is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(operation, self._conn))
+        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(self._run, operation))
+
+    def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """``operation(connection)``, in the store's thread.  After a lock
+        wait has failed, later operations do not wait for a lock (see the
+        module's documentation) until ``busy_timeout`` has passed without
+        another failing on one."""
+        conn = self._conn
+        no_wait = time.monotonic() < self._no_wait_until
+        if no_wait != self._not_waiting:
+            conn.execute(f"PRAGMA busy_timeout = {0 if no_wait else round(self._busy_timeout * 1000):d}")
+            self._not_waiting = no_wait
+        try:
+            return operation(conn)
+        except sqlite3.Error as exc:
+            if _is_busy(exc):
+                self._no_wait_until = time.monotonic() + self._busy_timeout
+            raise
 
     async def _write(self, what: str, operation: Callable[[sqlite3.Connection], T]) -> T | None:
         try:

@@ -35,11 +35,21 @@ Frames are plain JSON text by default.  discord.py always asks for
 ``FakeDiscord(zlib_stream=True)`` sends real zlib-stream binary frames
 instead, to exercise the other path.
 
-Injections: ``rate_limit_once`` (a 429 with ``retry_after``, the way Discord
-sends it, ``Via`` header included: discord.py treats a 429 without it as a
-Cloudflare ban and gives up), ``fail_once`` (any status and body),
-``close_gateway`` (for reconnect / resume tests) and ``send_op`` (e.g.
-op 7 RECONNECT, op 9 INVALID_SESSION).
+Injections: ``rate_limit_once`` (a 429 with ``retry_after``, per route or
+global, the way Discord sends it, ``Via`` header included: discord.py treats a
+429 without it as a Cloudflare ban and gives up), ``fail_once`` (any status
+and body), ``close_gateway`` (a close frame with any code; optionally the
+session is invalidated too, so the bot's RESUME gets INVALID_SESSION, as
+after Discord's 4007 / 4009), ``drop_gateway`` (the TCP connection cut, no
+close frame), ``invalid_session`` (op 9, resumable or not) and ``send_op``
+(any raw opcode, e.g. op 7 RECONNECT).
+
+Like Discord, the fake keeps the session's dispatches: a RESUME gets the
+events after its ``seq`` replayed, then RESUMED, and ``dispatch(...,
+queue_if_down=True)`` while no connection is up holds the event for that
+replay.  Each connection records when every HEARTBEAT arrived
+(``GatewayConnection.heartbeats``, ``time.perf_counter`` seconds) so a test
+can check the heartbeat keeps its interval.
 """
 
 from __future__ import annotations
@@ -131,6 +141,18 @@ class RecordedRequest:
         return f"<RecordedRequest {self.method} {self.path} -> {self.status}>"
 
 
+def replies_to(message: Mapping[str, Any]) -> Callable[[RecordedRequest], bool]:
+    """A ``predicate`` for ``find_requests`` / ``wait_for_request``: a message
+    the bot sent as a reply to ``message`` (by its ``message_reference``)."""
+
+    def check(rec: RecordedRequest) -> bool:
+        body = rec.json if isinstance(rec.json, dict) else {}
+        ref = body.get("message_reference") or {}
+        return str(ref.get("message_id")) == str(message["id"])
+
+    return check
+
+
 @dataclass
 class _Injection:
     method: str
@@ -144,8 +166,16 @@ class _Injection:
 class GatewayConnection:
     """One websocket connection from the bot."""
 
-    def __init__(self, ws: web.WebSocketResponse, query: Mapping[str, str], *, zlib_stream: bool) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        query: Mapping[str, str],
+        *,
+        zlib_stream: bool,
+        transport: asyncio.Transport | None = None,
+    ) -> None:
         self.ws = ws
+        self.transport = transport
         self.query = dict(query)
         self.zlib_stream = zlib_stream
         self._compressor = zlib.compressobj() if zlib_stream else None
@@ -155,6 +185,8 @@ class GatewayConnection:
         self.identified = False
         self.session_id: str | None = None
         self.closed = asyncio.Event()
+        self.heartbeats: list[float] = []
+        """When each HEARTBEAT (op 1) arrived, in ``time.perf_counter`` seconds."""
 
     @property
     def open(self) -> bool:
@@ -251,6 +283,11 @@ class FakeDiscord:
 
         self.session_id: str | None = None
         self.sequence = 0
+        self._session_events: list[dict[str, Any]] = []
+        """Every dispatch of the current session (for replay on RESUME)."""
+        self.resume_gate: asyncio.Event | None = None
+        """When set to an event, a RESUME is answered only once it is set
+        (so a test can dispatch events while the bot is reconnecting)."""
         self._injections: list[_Injection] = []
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -270,6 +307,8 @@ class FakeDiscord:
         return self
 
     async def stop(self) -> None:
+        if self.resume_gate is not None:
+            self.resume_gate.set()  # no handler stays parked on it
         for conn in list(self.connections):
             with contextlib.suppress(Exception):
                 await conn.ws.close(code=1001, message=b"fake discord stopping")
@@ -630,7 +669,7 @@ class FakeDiscord:
             return await self._rest(request)
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
-        conn = GatewayConnection(ws, request.query, zlib_stream=self.zlib_stream)
+        conn = GatewayConnection(ws, request.query, zlib_stream=self.zlib_stream, transport=request.transport)
         self.connections.append(conn)
         await self._notify()
         try:
@@ -661,6 +700,7 @@ class FakeDiscord:
         d = payload.get("d")
         data: dict[str, Any] = d if isinstance(d, dict) else {}
         if op == OP_HEARTBEAT:
+            conn.heartbeats.append(time.perf_counter())
             await conn.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
         elif op == OP_IDENTIFY:
             self.identifies.append(payload)
@@ -669,12 +709,16 @@ class FakeDiscord:
                 return
             self.session_id = secrets.token_hex(16)
             self.sequence = 0
+            self._session_events = []
             conn.identified = True
             conn.session_id = self.session_id
             await self._send_dispatch(conn, "READY", self.ready_payload())
             await self._send_dispatch(conn, "GUILD_CREATE", self.guild_payload())
         elif op == OP_RESUME:
             self.resumes.append(payload)
+            await self._notify()
+            if self.resume_gate is not None:
+                await self.resume_gate.wait()
             if data.get("session_id") != self.session_id or (
                 self.token is not None and data.get("token") != self.token
             ):
@@ -682,17 +726,26 @@ class FakeDiscord:
                 return
             conn.identified = True
             conn.session_id = self.session_id
+            # Like Discord: the events the bot missed, in order, then RESUMED.
+            seq = int(data.get("seq") or 0)
+            for frame in [f for f in self._session_events if f["s"] > seq]:
+                await conn.send(frame)
             await self._send_dispatch(conn, "RESUMED", {"_trace": ["fake-discord"]})
         await self._notify()
 
-    async def _send_dispatch(self, conn: GatewayConnection, event: str, data: Any) -> int:
+    async def _send_dispatch(self, conn: GatewayConnection | None, event: str, data: Any) -> int:
+        """Number the event in the session and send it on ``conn`` (None: keep
+        it for the replay after the bot's RESUME)."""
         self.sequence += 1
         seq = self.sequence
         if event == "INTERACTION_CREATE":
             self.interactions[int(data["id"])] = {"payload": data, "acknowledged": False, "original": None}
         elif event == "MESSAGE_CREATE":
             self.messages[int(data["id"])] = data
-        await conn.send({"op": OP_DISPATCH, "t": event, "s": seq, "d": data})
+        frame = {"op": OP_DISPATCH, "t": event, "s": seq, "d": data}
+        self._session_events.append(frame)
+        if conn is not None:
+            await conn.send(frame)
         return seq
 
     @property
@@ -703,20 +756,59 @@ class FakeDiscord:
                 return conn
         raise RuntimeError("no identified gateway connection")
 
-    async def dispatch(self, event: str, data: Any) -> int:
+    async def dispatch(self, event: str, data: Any, *, queue_if_down: bool = False) -> int:
         """Send a DISPATCH (op 0) event ``event`` with ``data`` to the bot;
-        returns its sequence number."""
-        return await self._send_dispatch(self.connection, event, data)
+        returns its sequence number.  With no identified connection up this
+        raises ``RuntimeError``, unless ``queue_if_down``: then the event is
+        numbered and kept, and reaches the bot when it RESUMEs the session
+        (as Discord replays missed events)."""
+        try:
+            conn: GatewayConnection | None = self.connection
+        except RuntimeError:
+            if not queue_if_down or self.session_id is None:
+                raise
+            conn = None
+        return await self._send_dispatch(conn, event, data)
 
     async def send_op(self, op: int, data: Any = None) -> None:
         """Send a raw non-dispatch opcode (7 RECONNECT, 9 INVALID_SESSION, 1 HEARTBEAT...)."""
         await self.connection.send({"op": op, "d": data, "s": None, "t": None})
 
-    async def close_gateway(self, code: int = 4000, message: bytes = b"fake discord closed the connection") -> None:
-        """Close every open gateway connection from the server side."""
+    async def close_gateway(
+        self,
+        code: int = 4000,
+        message: bytes = b"fake discord closed the connection",
+        *,
+        invalidate_session: bool = False,
+    ) -> None:
+        """Close every open gateway connection from the server side.  With
+        ``invalidate_session`` the session ends too (as Discord does with 4007
+        Invalid seq or 4009 Session timed out): a RESUME then gets
+        INVALID_SESSION (false) and the bot must IDENTIFY again."""
+        if invalidate_session:
+            self.invalidate_session()
         for conn in self.connections:
             if conn.open:
                 await conn.ws.close(code=code, message=message)
+
+    async def drop_gateway(self) -> None:
+        """Cut every open gateway connection at the TCP level: no close frame,
+        as when the network goes away."""
+        for conn in self.connections:
+            if conn.open and conn.transport is not None:
+                conn.transport.abort()
+
+    def invalidate_session(self) -> None:
+        """Forget the session: a later RESUME gets INVALID_SESSION (false)."""
+        self.session_id = None
+        self._session_events = []
+
+    async def invalid_session(self, *, resumable: bool) -> None:
+        """Send op 9 INVALID_SESSION on the current connection; when not
+        ``resumable`` the session is gone (the bot must IDENTIFY again)."""
+        if not resumable:
+            self.invalidate_session()
+        await self.send_op(OP_INVALID_SESSION, resumable)
 
     async def wait_for_identify(self, timeout: float = 5.0, *, count: int = 1) -> dict[str, Any]:  # noqa: ASYNC109
         """Wait until ``count`` IDENTIFY payloads arrived; return the last."""
@@ -749,19 +841,26 @@ class FakeDiscord:
     def rate_limit_once(
         self, method: str, path_regex: str, *, retry_after: float = 0.05, is_global: bool = False, times: int = 1
     ) -> None:
-        """The next ``times`` matching requests get a 429 with ``retry_after``."""
-        headers = {
-            "Via": "1.1 google",
-            "Retry-After": str(max(1, round(retry_after))),
-            "X-RateLimit-Limit": "5",
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
-            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-            "X-RateLimit-Bucket": "fake-" + secrets.token_hex(4),
-            "X-RateLimit-Scope": "global" if is_global else "user",
-        }
+        """The next ``times`` matching requests get a 429 with ``retry_after``.
+
+        Per route (the default), with the bucket headers; or ``is_global``,
+        the way Discord sends the global limit: ``"global": true`` in the
+        body, ``X-RateLimit-Global`` and ``X-RateLimit-Scope: global``, no
+        bucket headers."""
+        headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after)))}
         if is_global:
-            headers["X-RateLimit-Global"] = "true"
+            headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"})
+        else:
+            headers.update(
+                {
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+                    "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+                    "X-RateLimit-Bucket": "fake-" + secrets.token_hex(4),
+                    "X-RateLimit-Scope": "user",
+                }
+            )
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global, "code": 0}
         self.fail_once(method, path_regex, 429, body, headers=headers, times=times)
 

@@ -384,6 +384,27 @@ async def test_locked_database_warns_without_blocking_the_loop(
         assert {group.question for group in await qlog.unanswered()} == {"Before the lock?", "After the lock?"}
 
 
+async def test_a_long_lock_costs_one_busy_timeout_not_one_per_write(db_path: Path, clock: FakeClock) -> None:
+    """Writes queue in the one worker thread: if each waited the whole busy
+    timeout for a lock held by another connection, a read or close behind
+    them would wait that long times the number of writes."""
+    async with await QuestionLog.open(db_path, clock=clock, busy_timeout=0.5) as qlog:
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await asyncio.gather(*(ask(qlog, f"During the lock {n}?") for n in range(10)))
+            assert loop.time() - started < 2.5  # 10 x 0.5 s without the fix
+            assert await qlog.unanswered() == []
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        # The lock is gone: the next write does not wait, and lands.
+        await ask(qlog, "After the lock?")
+        assert [group.question for group in await qlog.unanswered()] == ["After the lock?"]
+
+
 async def test_writes_after_close_warn_and_reads_raise(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     qlog = await QuestionLog.open(db_path)
     await qlog.close()

@@ -47,8 +47,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeDiscord, token: str = TOKEN, **overrides: Any) -> AsyncIterator[StoryBot]:
-    """The bot, logged in and READY against ``fake``; closed on exit."""
+async def running_bot(
+    fake: FakeDiscord, token: str = TOKEN, *, reconnect: bool = False, **overrides: Any
+) -> AsyncIterator[StoryBot]:
+    """The bot, logged in and READY against ``fake``; closed on exit.
+    ``reconnect=True`` connects the way ``python -m bot run`` does."""
     values: dict[str, Any] = {
         "discord_token": token,
         "discord_api_base_url": fake.api_base_url,
@@ -63,7 +66,7 @@ async def running_bot(fake: FakeDiscord, token: str = TOKEN, **overrides: Any) -
     connector: asyncio.Task[None] | None = None
     try:
         await bot.login(settings.discord_token.get_secret_value())
-        connector = asyncio.create_task(bot.connect(reconnect=False))
+        connector = asyncio.create_task(bot.connect(reconnect=reconnect))
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({connector, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
