@@ -112,31 +112,29 @@ class IndexCache:
     def latest_reusable(self) -> Reusable | None:
         """The sentences of the most recently used saved index (for a corpus
         where only some files changed), or None."""
-        try:
-            files = sorted(self.folder.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        except OSError:
+        files = self._newest_first("index")
+        if not files:
             return None
-        for path in files[:1]:
-            try:
-                with np.load(path, allow_pickle=False) as saved:
-                    if json.loads(bytes(saved["meta"]).decode("utf-8")).get("format") != FORMAT:
-                        return None
-                    found = Reusable.of(
-                        saved["digests"],
-                        saved["sent_article"],
-                        saved["sent_paragraph"],
-                        saved["span_start"],
-                        saved["span_end"],
-                        saved["sent_doc_len"],
-                        saved["term_ids"],
-                        _text_list(saved["vocabulary"]),
-                    )
-            except (OSError, ValueError, EOFError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-                log.warning("index cache %s cannot be reused (%s); building from the text", path.name, exc)
-                return None
-            log.info("reusing the unchanged articles' sentences from %s", path.name)
-            return found
-        return None
+        path = files[0]
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if json.loads(bytes(saved["meta"]).decode("utf-8")).get("format") != FORMAT:
+                    return None  # an older layout: nothing to take
+                found = Reusable.of(
+                    saved["digests"],
+                    saved["sent_article"],
+                    saved["sent_paragraph"],
+                    saved["span_start"],
+                    saved["span_end"],
+                    saved["sent_doc_len"],
+                    saved["term_ids"],
+                    _text_list(saved["vocabulary"]),
+                )
+        except (OSError, ValueError, EOFError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            log.warning("index cache %s cannot be reused (%s); building from the text", path.name, exc)
+            return None
+        log.info("reusing the unchanged articles' sentences from %s", path.name)
+        return found
 
     def save(self, key: str, built: SentenceIndex) -> None:
         arrays: dict[str, npt.NDArray[Any]] = dict(built.arrays())
@@ -220,14 +218,17 @@ class IndexCache:
         with contextlib.suppress(OSError):
             path.unlink()
 
+    def _newest_first(self, kind: str) -> list[Path]:
+        """Saved files of ``kind``, the most recently used first."""
+        try:
+            return sorted(self.folder.glob(f"{kind}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return []
+
     def _prune(self) -> None:
         """Keep the ``KEEP`` most recently used files of each kind."""
         for kind in ("index", "vectors"):
-            try:
-                files = sorted(self.folder.glob(f"{kind}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-            except OSError:
-                continue
-            for old in files[KEEP:]:
+            for old in self._newest_first(kind)[KEEP:]:
                 with contextlib.suppress(OSError):
                     old.unlink()
 
