@@ -510,11 +510,14 @@ class SentenceIndex:
                 return np.zeros(0, dtype=np.int64), np.zeros(0)
             cand = hit = _distinct(np.concatenate(sent_hits), buffers.sent_mark)
             cand_scores = sent[cand] + pw * para[self.sent_para[cand]] if pw else sent[cand]
+            if len(cand) > k:  # the k best so far; the others cannot make it
+                best = np.argpartition(-cand_scores, k - 1)[:k]
+                cand, cand_scores = cand[best], cand_scores[best]
             if para_hits:
                 touched = _distinct(np.concatenate(para_hits), buffers.para_mark)
                 # The k-th best score so far; paragraphs whose share reaches it
                 # may have sentences in the top k without a term of their own.
-                bar = np.partition(cand_scores, len(cand) - k)[len(cand) - k] if len(cand) >= k else 0.0
+                bar = float(cand_scores.min()) if len(cand) >= k else 0.0
                 share = pw * para[touched]
                 strong = touched[(share >= bar) & (share > 0)]
                 if len(strong):
