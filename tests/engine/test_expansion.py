@@ -1,0 +1,66 @@
+"""Question words the corpus lacks meet the corpus words nearest in meaning
+(``bot/engine/expansion.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.engine.expansion import surface_forms
+from bot.engine.models import Article, Corpus
+from bot.engine.semantic import load_encoder
+
+encoder = load_encoder()
+pytestmark = pytest.mark.skipif(encoder is None, reason="sentence encoder not installed")
+
+PARAGRAPHS = (
+    "About 600 troops are deployed in the province. The province has 40 schools and two hospitals.",
+    "Photos released by the council showed the mayor at the cathedral.",
+    "The mayor said the budget would be published next month.",
+)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    article = Article(id="town", title="A town at the border", paragraphs=PARAGRAPHS)
+    return Engine(Corpus(articles=[article]), encoder=encoder)
+
+
+def test_surface_forms_name_each_term_by_its_word() -> None:
+    terms, surfaces = surface_forms(2, ["Troops were deployed.", "More troops came."].__getitem__)
+    assert dict(zip(terms, surfaces, strict=True))["troop"] == "troops"
+
+
+def test_missing_word_meets_its_nearest_corpus_word(engine: Engine) -> None:
+    neighbours = engine.neighbours()
+    assert neighbours is not None
+    near = dict(neighbours.nearest(["soldiers", "pictures", "recipe"]))
+    assert "troop" in dict(near["soldiers"])
+    assert "photo" in dict(near["pictures"])
+    assert "recipe" not in near  # nothing in the corpus is near enough
+
+
+def test_expansion_finds_and_covers_the_sentence(engine: Engine) -> None:
+    question = "How many soldiers are stationed there?"
+    q = engine.query_terms(question)
+    assert "troop" in q.weights
+    assert "soldier" in q.similar
+    ids, _ = engine.index.top(q.weights, 3)
+    assert engine.index.sentence_text(int(ids[0])).startswith("About 600 troops")
+    with_expansion = engine.coverage(int(ids[0]), q)
+
+    engine.expand_words = False
+    try:
+        plain = engine.query_terms(question)
+        assert "troop" not in plain.weights
+        assert not len(engine.index.top(plain.weights, 3)[0])  # BM25 alone finds nothing
+        assert engine.coverage(int(ids[0]), plain) < with_expansion
+    finally:
+        engine.expand_words = True
+
+
+def test_no_expansion_without_embeddings() -> None:
+    article = Article(id="town", title="A town at the border", paragraphs=PARAGRAPHS)
+    lexical = Engine(Corpus(articles=[article]))
+    assert lexical.neighbours() is None
+    assert not lexical.query_terms("How many soldiers are stationed there?").similar
