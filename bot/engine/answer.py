@@ -74,6 +74,11 @@ RELATED_CREDIT = 0.7
 MAX_SUFFIX = 3
 """Longest ending by which two related forms may differ."""
 
+RELATED_ENDINGS = frozenset("n an ian ean ese i s es er ers ist al ic".split())
+"""Endings that make a related form of a stem (as Snowball leaves them):
+"syria" / "syrian", "iran" / "iranian", "europ" / "european".  Not any
+three letters: "super" and "superior" or "supercar" are other words."""
+
 SIMILAR_WEIGHT = 1.0
 """Weight of a corpus word standing for a question word the corpus lacks
 (``expansion.WordNeighbours``), times their cosine similarity."""
@@ -357,10 +362,14 @@ class Engine:
         if len(term) < 4 or not term.isalpha():
             return []
         vocab = self._vocab()
-        out = [term[:n] for n in range(max(4, len(term) - MAX_SUFFIX), len(term)) if self.index.knows(term[:n])]
+        out = [
+            term[:n]
+            for n in range(max(4, len(term) - MAX_SUFFIX), len(term))
+            if term[n:] in RELATED_ENDINGS and self.index.knows(term[:n])
+        ]
         i = bisect.bisect_right(vocab, term)
         while i < len(vocab) and vocab[i].startswith(term) and len(out) < 8:
-            if len(vocab[i]) - len(term) <= MAX_SUFFIX and vocab[i][len(term) :].isalpha():
+            if vocab[i][len(term) :] in RELATED_ENDINGS:
                 out.append(vocab[i])
             i += 1
         return out
