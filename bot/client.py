@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.exts.errors", "bot.exts.questions", "bot.exts.info", "bot.exts.admin")
 WATCH_DEBOUNCE_MS = 1500
 """Quiet time after the last change before an automatic reload."""
+STORE_RETRY = 300.0
+"""Seconds between attempts to open a question log that could not be opened."""
 PRUNE_EVERY = 24 * 3600.0
 """Seconds between two prunings of the question log."""
 REMEMBERED_ANSWERS = 10_000
@@ -119,14 +121,28 @@ class StoryBot(commands.Bot):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def _open_store(self) -> None:
+        if not await self._try_open_store(warn=True):
+            log.warning("question log: trying to open it again every %g s", STORE_RETRY)
+        self._prune_task = asyncio.create_task(self._keep_store())
+
+    async def _try_open_store(self, *, warn: bool = False) -> bool:
         try:
             self.store = await QuestionLog.open(self.settings.database_path)
         except StoreError as exc:
-            log.warning("question log is off (%s); answering goes on without it", exc)
-            return
-        self._prune_task = asyncio.create_task(self._prune_daily())
+            if warn:
+                log.warning("question log is off (%s); answering goes on without it", exc)
+            else:
+                log.debug("question log still off (%s)", exc)
+            return False
+        return True
 
-    async def _prune_daily(self) -> None:
+    async def _keep_store(self) -> None:
+        """Open the log once it can be (a lock at start-up, a full disk, a
+        folder made writable later), then prune it daily."""
+        while self.store is None:
+            await asyncio.sleep(STORE_RETRY)
+            if await self._try_open_store():
+                log.info("question log is on again (%s)", self.settings.database_path)
         while self.store is not None:
             removed = await self.store.prune(self.settings.question_log_retention_days)
             if removed:

@@ -452,3 +452,29 @@ async def test_many_concurrent_writes_all_land(db_path: Path, clock: FakeClock) 
         groups = await qlog.unanswered(limit=1000)
     assert len(groups) == 200
     assert count_rows(db_path, "questions") == 200
+
+
+async def test_a_log_that_cannot_open_at_start_is_opened_once_it_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log that fails at start-up (here its folder is a file) is tried
+    again until it opens; answering never waited for it."""
+    import bot.client as client_module
+    from bot.client import StoryBot
+    from bot.settings import load_settings
+
+    monkeypatch.setattr(client_module, "STORE_RETRY", 0.05)
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder", encoding="utf-8")
+    bot = StoryBot(load_settings(semantic=False, database_path=blocker / "bot.sqlite3"), build_engine=False)
+    await bot._open_store()
+    assert bot.store is None
+    blocker.unlink()
+    blocker.mkdir()
+    for _ in range(200):
+        if bot.store is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert bot.store is not None
+    await bot.close()
+    assert bot.store is None
