@@ -34,6 +34,7 @@ import bot.engine.corpus as corpus_mod
 from bot.engine import Engine
 from bot.engine.corpus import load_corpus
 from bot.engine.models import Corpus
+from tests.engine.test_corpus import write
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_TXT = "A good article\n\nIt has one paragraph.\n"
@@ -78,16 +79,6 @@ def measure(case: str, fn: Callable[[], T], *, trace: bool = True) -> tuple[T, M
             tracemalloc.stop()
     m.show(case)
     return result, m
-
-
-def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def sparse(path: Path, size: int, *, writes: dict[int, bytes] | None = None) -> Path:
