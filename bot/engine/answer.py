@@ -83,6 +83,11 @@ SIMILAR_WEIGHT = 1.0
 """Weight of a corpus word standing for a question word the corpus lacks
 (``expansion.WordNeighbours``), times their cosine similarity."""
 
+MAX_EXPANDED_WORDS = 20
+"""Question words the corpus lacks that are looked up by meaning, at most
+(each is embedded: a question of a thousand strange words must not cost a
+second)."""
+
 SIMILAR_CREDIT = 0.5
 """Share of the missing word's weight that such a word covers, times their
 cosine similarity."""
@@ -328,7 +333,7 @@ class Engine:
         similar: dict[str, dict[str, float]] = {}
         neighbours = self.neighbours() if missing else None
         if neighbours is not None:
-            near = neighbours.nearest(list(missing.values()))
+            near = neighbours.nearest(list(missing.values())[:MAX_EXPANDED_WORDS])
             for term, word in missing.items():
                 if near.get(word):
                     similar[term] = dict(near[word])

@@ -64,3 +64,23 @@ def test_no_expansion_without_embeddings() -> None:
     lexical = Engine(Corpus(articles=[article]))
     assert lexical.neighbours() is None
     assert not lexical.query_terms("How many soldiers are stationed there?").similar
+
+
+def test_only_so_many_missing_words_are_looked_up(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question of a thousand strange words embeds at most
+    ``MAX_EXPANDED_WORDS`` of them."""
+    from bot.engine.answer import MAX_EXPANDED_WORDS
+
+    neighbours = engine.neighbours()
+    assert neighbours is not None
+    asked: list[list[str]] = []
+    real = neighbours.nearest
+
+    def spy(words: list[str], *args: object, **kwargs: object) -> object:
+        asked.append(list(words))
+        return real(words, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(neighbours, "nearest", spy)
+    engine.query_terms(" ".join(f"zqx{i}word" for i in range(1000)) + " soldiers")
+    assert len(asked) == 1
+    assert len(asked[0]) == MAX_EXPANDED_WORDS
