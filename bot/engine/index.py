@@ -161,22 +161,21 @@ class _Buffers:
     """Scratch space for one thread's questions (zero between questions)."""
 
     def __init__(self, n_sentences: int, n_paragraphs: int) -> None:
-        self.sent = np.zeros(n_sentences, dtype=np.float64)
-        self.para = np.zeros(n_paragraphs, dtype=np.float64)
-        self.sent_mark = np.zeros(n_sentences, dtype=np.int64)
-        self.para_mark = np.zeros(n_paragraphs, dtype=np.int64)
+        self.sent = np.zeros(n_sentences, dtype=np.float32)
+        self.para = np.zeros(n_paragraphs, dtype=np.float32)
 
 
-def _distinct(ids: npt.NDArray[Any], mark: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
-    """``ids`` without repeats (in linear time, unlike ``np.unique``): every
-    id writes its position into ``mark``; a repeated id leaves one of its
-    positions there (whichever numpy writes last), and is kept at that
-    position only.  ``mark`` needs no clearing: only the entries of ``ids``
-    are read, after all of them are written."""
-    positions = np.arange(len(ids), dtype=np.int64)
-    mark[ids] = positions
-    kept: npt.NDArray[Any] = ids[mark[ids] == positions]
-    return kept
+def _best(
+    ids: npt.NDArray[Any], scores: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.float32]]:
+    """The ``k`` best distinct ids (unordered), where ``ids`` may repeat an
+    id (always with the same score)."""
+    ids, first = np.unique(ids, return_index=True)
+    scores = scores[first]
+    if len(ids) > k:
+        best = np.argpartition(-scores, k - 1)[:k]
+        ids, scores = ids[best], scores[best]
+    return ids, scores
 
 
 class SentenceIndex:
@@ -473,69 +472,91 @@ class SentenceIndex:
             sent += self.config.paragraph_weight * para[self.sent_para]
         return sent
 
-    def top(self, terms: Mapping[str, float], k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    def top(
+        self, terms: Mapping[str, float], k: int, paragraph_weight: float | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The ``k`` best sentences (ids, scores), best first; only sentences
-        with a positive score.  Equal scores keep corpus order.
+        with a positive score.  ``paragraph_weight`` (default: the
+        config's) 0 ranks by the sentence's own BM25 alone.
 
-        The same as the best of ``scores`` (a property test checks it), but
-        without touching every sentence: a question's work is in proportion
-        to its terms' postings, not to the corpus.  Scores gather in
-        per-thread buffers that only the postings' entries touch.  The
-        candidates are the sentences holding a question term; a sentence
-        without one scores only its paragraph's share, so the sentences of a
-        paragraph join the candidates only when that share reaches the
-        k-th best candidate's score."""
+        The same as the best of ``scores`` (a property test checks it), to
+        single precision, but without touching every sentence: a question's
+        work is in proportion to its terms' postings, not to the corpus.
+
+        * Scores gather in per-thread single-precision buffers that only the
+          postings' entries touch.
+        * The candidates are the sentences holding a question term.  The
+          rarest term's sentences are distinct, so the k-th best of them is
+          a floor for the k-th best of all: only candidates whose own score
+          plus the largest paragraph share reaches it are looked at further
+          (a comparison, not a selection, over the postings).
+        * A sentence without a question term scores only its paragraph's
+          share, so the sentences of a paragraph join the candidates only
+          when that share reaches the k-th best candidate's score."""
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         buffers = self._buffers()
         sent, para = buffers.sent, buffers.para
-        pw = self.config.paragraph_weight
+        pw = self.config.paragraph_weight if paragraph_weight is None else paragraph_weight
         sent_hits: list[npt.NDArray[np.int32]] = []
         para_hits: list[npt.NDArray[np.int32]] = []
-        hit: npt.NDArray[np.int32] | None = None
-        touched: npt.NDArray[np.int32] | None = None
         try:
-            for term, weight in terms.items():
-                tid = self.sentences.vocab.get(term)
-                if tid is None:
-                    continue
-                docs, weights = self.sentences.postings(tid)
-                sent_hits.append(docs)
-                sent[docs] += weights if weight == 1.0 else weight * weights
-                if pw:
-                    docs, weights = self.paragraphs.postings(tid)
-                    para_hits.append(docs)
-                    para[docs] += weights if weight == 1.0 else weight * weights
+            found = [(tid, w) for t, w in terms.items() if (tid := self.sentences.vocab.get(t)) is not None]
+            # The longest postings first: the buffers are zero, so they are
+            # written, not added to.
+            found.sort(key=lambda tw: self.sentences.indptr[tw[0]] - self.sentences.indptr[tw[0] + 1])
+            for n, (tid, weight) in enumerate(found):
+                for bm25, hits_of, buffer in ((self.sentences, sent_hits, sent), (self.paragraphs, para_hits, para)):
+                    if bm25 is self.paragraphs and not pw:
+                        continue
+                    docs, weights = bm25.postings32(tid)
+                    hits_of.append(docs)
+                    if weight != 1.0:
+                        weights = np.float32(weight) * weights
+                    if n == 0:
+                        buffer[docs] = weights
+                    else:
+                        buffer[docs] += weights
             if not sent_hits:
                 return np.zeros(0, dtype=np.int64), np.zeros(0)
-            cand = hit = _distinct(np.concatenate(sent_hits), buffers.sent_mark)
-            cand_scores = sent[cand] + pw * para[self.sent_para[cand]] if pw else sent[cand]
-            if len(cand) > k:  # the k best so far; the others cannot make it
-                best = np.argpartition(-cand_scores, k - 1)[:k]
-                cand, cand_scores = cand[best], cand_scores[best]
-            if para_hits:
-                touched = _distinct(np.concatenate(para_hits), buffers.para_mark)
+            hits = np.concatenate(sent_hits)
+            touched = np.concatenate(para_hits) if para_hits else np.zeros(0, dtype=np.int32)
+            share = np.float32(pw) * para[touched]
+            most = share.max() if len(share) else np.float32(0.0)  # the largest paragraph share
+            rarest = min(range(len(sent_hits)), key=lambda i: len(sent_hits[i]))
+            if len(sent_hits[rarest]) > k:
+                own = self._blend(sent_hits[rarest], sent, para, pw)
+                floor = np.partition(own, len(own) - k)[len(own) - k]
+                # A sentence's score is at most its own part plus the largest share.
+                keep = hits[sent[hits] + most >= floor]
+                cand, cand_scores = _best(keep, self._blend(keep, sent, para, pw), k)
+            else:
+                cand, cand_scores = _best(hits, self._blend(hits, sent, para, pw), k)
+            if len(touched):
                 # The k-th best score so far; paragraphs whose share reaches it
                 # may have sentences in the top k without a term of their own.
-                bar = float(cand_scores.min()) if len(cand) >= k else 0.0
-                share = pw * para[touched]
-                strong = touched[(share >= bar) & (share > 0)]
+                bar = cand_scores.min() if len(cand) >= k else np.float32(0.0)
+                strong = np.unique(touched[(share >= bar) & (share > 0)])
                 if len(strong):
-                    cand = _distinct(np.concatenate([cand, self._sentences_of(strong)]), buffers.sent_mark)
-                    cand_scores = sent[cand] + pw * para[self.sent_para[cand]]
+                    cand = np.unique(np.concatenate([cand, self._sentences_of(strong)]))
+                    cand, cand_scores = _best(cand, self._blend(cand, sent, para, pw), k)
         finally:
-            # Back to zero: the distinct hits when known, else every posting.
-            for docs in sent_hits if hit is None else (hit,):
+            for docs in sent_hits:
                 sent[docs] = 0.0
-            for docs in para_hits if touched is None else (touched,):
+            for docs in para_hits:
                 para[docs] = 0.0
-        k = min(k, len(cand))
-        if k < len(cand):
-            best = np.argpartition(-cand_scores, k - 1)[:k]
-            cand, cand_scores = cand[best], cand_scores[best]
         order = np.lexsort((cand, -cand_scores))
         order = order[cand_scores[order] > 0]
-        return cand[order].astype(np.int64), cand_scores[order]
+        return cand[order].astype(np.int64), cand_scores[order].astype(np.float64)
+
+    def _blend(
+        self, ids: npt.NDArray[Any], sent: npt.NDArray[np.float32], para: npt.NDArray[np.float32], pw: float
+    ) -> npt.NDArray[np.float32]:
+        """Scores of sentences ``ids`` from the filled buffers."""
+        out: npt.NDArray[np.float32] = sent[ids]
+        if pw:
+            out = out + np.float32(pw) * para[self.sent_para[ids]]
+        return out
 
     def _sentences_of(self, paragraphs: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
         """All sentence ids of ``paragraphs``."""

@@ -28,7 +28,29 @@ def test_top_equals_the_best_of_all_scores(articles: list[list[str]], terms: dic
     ids, scores = index.top(weights, k)
     full = index.scores(weights)
     expected = [i for i in sorted(range(len(full)), key=lambda i: (-full[i], i)) if full[i] > 0][:k]
-    np.testing.assert_allclose(scores, full[expected])
+    # top works in single precision: equal to about 1e-7.
+    np.testing.assert_allclose(scores, full[expected], rtol=1e-6)
     # The same sentences, up to which of several equal scores fill the last places.
-    np.testing.assert_allclose(full[ids], full[expected])
+    np.testing.assert_allclose(full[ids], full[expected], rtol=1e-6)
     assert list(scores) == sorted(scores, reverse=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(paragraph, min_size=1, max_size=5), min_size=1, max_size=4),
+    st.dictionaries(st.sampled_from([*WORDS, "absent"]), st.floats(0.1, 1.0), min_size=1, max_size=4),
+    st.integers(1, 12),
+)
+def test_top_without_paragraphs_is_sentence_bm25(articles: list[list[str]], terms: dict[str, float], k: int) -> None:
+    index = SentenceIndex([Article(id=f"a{i}", title="T", paragraphs=tuple(ps)) for i, ps in enumerate(articles)])
+    weights = {tokenize(t)[0]: w for t, w in terms.items()}
+    ids, scores = index.top(weights, k, paragraph_weight=0.0)
+    full = np.zeros(index.n_sentences)
+    for term, w in weights.items():
+        tid = index.sentences.vocab.get(term)
+        if tid is not None:
+            docs, ws = index.sentences.postings(tid)
+            full[docs] += w * ws
+    expected = [i for i in sorted(range(len(full)), key=lambda i: (-full[i], i)) if full[i] > 0][:k]
+    np.testing.assert_allclose(scores, full[expected], rtol=1e-6)
+    np.testing.assert_allclose(full[ids], full[expected], rtol=1e-6)
