@@ -92,13 +92,9 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 def source_line(answer: Answer) -> str:
-    a = answer.article
-    parts = [f"\u201c{a.title}\u201d"]
-    if a.byline:
-        parts.append(a.byline)
-    parts.append(f"paragraph {answer.paragraph}" if answer.paragraph else "byline")
-    if a.url:
-        parts.append(a.url)
+    parts = answer.article.source_parts(answer.paragraph)
+    if answer.article.url:
+        parts.append(answer.article.url)
     return "\u2014 " + ", ".join(parts)
 
 

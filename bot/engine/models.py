@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SECOND_ANSWER_RATIO = 0.9
@@ -36,6 +37,16 @@ class Article:
         """A short, stable key for the article (from its id), for places
         with little room such as a button's custom id."""
         return hashlib.sha1(self.id.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+    def source_parts(self, paragraph: int, escape: Callable[[str], str] = str) -> list[str]:
+        """What a quote's source line names: the title in quotes, the byline
+        if any, and where ("paragraph 6", or "byline" for paragraph 0);
+        ``escape`` is applied to the article's own text."""
+        parts = [f"\u201c{escape(self.title)}\u201d"]
+        if self.byline:
+            parts.append(escape(self.byline))
+        parts.append(f"paragraph {paragraph}" if paragraph else "byline")
+        return parts
 
     @property
     def byline(self) -> str:

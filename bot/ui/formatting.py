@@ -106,11 +106,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def source_line(article: Article, paragraph: int) -> str:
-    parts = [f"\u201c{escape(article.title)}\u201d"]
-    if article.byline:
-        parts.append(escape(article.byline))
-    parts.append(f"paragraph {paragraph}" if paragraph else "byline")
-    line = "\u2014 " + ", ".join(parts)
+    line = "\u2014 " + ", ".join(article.source_parts(paragraph, escape))
     if article.url:
         line += f" <{article.url}>"
     return line
