@@ -196,6 +196,7 @@ class Engine:
         self._titles: dict[int, frozenset[str]] = {}
         self._counts: dict[str, int] | None = None
         self._names: dict[str, bool] = {}
+        self._surfaces: dict[str, str | None] = {}
         self._byline_terms: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def reusable(self) -> Reusable:
@@ -352,8 +353,39 @@ class Engine:
                     weights.setdefault(term, FOLLOW_UP_WEIGHT)
         vector = None
         if self.semantic is not None and own:
-            vector = self.semantic.question(f"{previous} {question}" if previous else question)
+            asked = self._spelled(question, corrections) if corrections else question
+            vector = self.semantic.question(f"{previous} {asked}" if previous else asked)
         return QueryTerms(weights, tuple(sequence), question_type(question), own, corrections, related, vector, similar)
+
+    def _spelled(self, question: str, corrections: dict[str, str]) -> str:
+        """``question`` with each misspelled word written as the corpus writes
+        the word it was taken for ("Whos Qasem Solaimani?" -> "Whos Qassem
+        Soleimani?"), for the sentence embedding: the model splits an unknown
+        spelling into pieces that mean little, and the question would seem
+        far from the sentences that answer it."""
+        out: list[str] = []
+        last = 0
+        for start, end, term in word_spans(question):
+            fixed = corrections.get(term)
+            if fixed is None or start < last:
+                continue
+            written = self._surface(fixed)
+            if written is not None:
+                out += [question[last:start], written]
+                last = end
+        return "".join(out) + question[last:]
+
+    def _surface(self, term: str) -> str | None:
+        """``term`` as the corpus first writes it (a word of a sentence)."""
+        found = self._surfaces.get(term)
+        if found is None and term not in self._surfaces:
+            tid = self.index.sentences.vocab.get(term)
+            if tid is not None:
+                docs, _ = self.index.sentences.postings(tid)
+                text = self.index.sentence_text(int(docs[0])) if len(docs) else ""
+                found = next((text[s:e] for s, e, t in word_spans(text) if t == term), None)
+            self._surfaces[term] = found
+        return found
 
     def _vocab(self) -> list[str]:
         if self._sorted_vocab is None:

@@ -16,17 +16,16 @@ sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(lambda w
 paragraph = st.lists(sentence, min_size=1, max_size=4).map(" ".join)
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(st.lists(paragraph, min_size=1, max_size=5), min_size=1, max_size=4),
-    st.dictionaries(st.sampled_from([*WORDS, "absent"]), st.floats(0.1, 1.0), min_size=1, max_size=4),
-    st.integers(1, 12),
-)
-def test_top_equals_the_best_of_all_scores(articles: list[list[str]], terms: dict[str, float], k: int) -> None:
-    index = SentenceIndex([Article(id=f"a{i}", title="T", paragraphs=tuple(ps)) for i, ps in enumerate(articles)])
-    weights = {tokenize(t)[0]: w for t, w in terms.items()}
-    ids, scores = index.top(weights, k)
-    full = index.scores(weights)
+corpora = st.lists(st.lists(paragraph, min_size=1, max_size=5), min_size=1, max_size=4)
+questions = st.dictionaries(st.sampled_from([*WORDS, "absent"]), st.floats(0.1, 1.0), min_size=1, max_size=4)
+
+
+def index_of(articles: list[list[str]]) -> SentenceIndex:
+    return SentenceIndex([Article(id=f"a{i}", title="T", paragraphs=tuple(ps)) for i, ps in enumerate(articles)])
+
+
+def assert_best(ids: np.ndarray, scores: np.ndarray, full: np.ndarray, k: int) -> None:
+    """``ids`` and ``scores`` are the ``k`` best of ``full``, best first."""
     expected = [i for i in sorted(range(len(full)), key=lambda i: (-full[i], i)) if full[i] > 0][:k]
     # top works in single precision: equal to about 1e-7.
     np.testing.assert_allclose(scores, full[expected], rtol=1e-6)
@@ -35,14 +34,19 @@ def test_top_equals_the_best_of_all_scores(articles: list[list[str]], terms: dic
     assert list(scores) == sorted(scores, reverse=True)
 
 
+@settings(max_examples=150, deadline=None)
+@given(corpora, questions, st.integers(1, 12))
+def test_top_equals_the_best_of_all_scores(articles: list[list[str]], terms: dict[str, float], k: int) -> None:
+    index = index_of(articles)
+    weights = {tokenize(t)[0]: w for t, w in terms.items()}
+    ids, scores = index.top(weights, k)
+    assert_best(ids, scores, index.scores(weights), k)
+
+
 @settings(max_examples=100, deadline=None)
-@given(
-    st.lists(st.lists(paragraph, min_size=1, max_size=5), min_size=1, max_size=4),
-    st.dictionaries(st.sampled_from([*WORDS, "absent"]), st.floats(0.1, 1.0), min_size=1, max_size=4),
-    st.integers(1, 12),
-)
+@given(corpora, questions, st.integers(1, 12))
 def test_top_without_paragraphs_is_sentence_bm25(articles: list[list[str]], terms: dict[str, float], k: int) -> None:
-    index = SentenceIndex([Article(id=f"a{i}", title="T", paragraphs=tuple(ps)) for i, ps in enumerate(articles)])
+    index = index_of(articles)
     weights = {tokenize(t)[0]: w for t, w in terms.items()}
     ids, scores = index.top(weights, k, paragraph_weight=0.0)
     full = np.zeros(index.n_sentences)
@@ -51,6 +55,4 @@ def test_top_without_paragraphs_is_sentence_bm25(articles: list[list[str]], term
         if tid is not None:
             docs, ws = index.sentences.postings(tid)
             full[docs] += w * ws
-    expected = [i for i in sorted(range(len(full)), key=lambda i: (-full[i], i)) if full[i] > 0][:k]
-    np.testing.assert_allclose(scores, full[expected], rtol=1e-6)
-    np.testing.assert_allclose(full[ids], full[expected], rtol=1e-6)
+    assert_best(ids, scores, full, k)

@@ -96,3 +96,26 @@ def test_missing_model_turns_embeddings_off(tmp_path: Path, caplog: pytest.LogCa
     with caplog.at_level(logging.WARNING, logger="bot.engine.semantic"):
         assert load_encoder(tmp_path / "nowhere") is None
     assert "BM25 alone" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("asked", "meant"),
+    [
+        ("Whos Qasem Solaimani?", "Whos Qassem Soleimani?"),
+        ("Who did Vladmir Puttin meet with?", "Who did Vladimir Putin meet with?"),
+    ],
+)
+def test_misspelled_names_are_embedded_as_the_corpus_writes_them(hybrid: Engine, asked: str, meant: str) -> None:
+    q = hybrid.query_terms(asked)
+    assert q.corrections
+    assert q.vector is not None
+    assert hybrid._spelled(asked, q.corrections) == meant
+    # Nearer the answer than the question as typed.
+    answer = int(hybrid.rank(q, 1)[0][0])
+    assert hybrid.semantic is not None
+    typed = hybrid.semantic.question(asked)
+    as_typed, corrected = (
+        hybrid.semantic.similarities(typed, [answer])[0],
+        hybrid.semantic.similarities(q.vector, [answer])[0],
+    )
+    assert corrected > as_typed + 0.05
