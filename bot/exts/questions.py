@@ -139,12 +139,16 @@ class Questions(commands.Cog):
         if done:
             result = task.result()
             content, view = self._reply(result, interaction.user.id, question)
-            await interaction.response.send_message(content, view=view or MISSING)
+            sent = await interaction.response.send_message(content, view=view or MISSING)
+            reply_id = sent.message_id
         else:
             await interaction.response.defer(thinking=True)
             result = await task
             content, view = self._reply(result, interaction.user.id, question)
-            await interaction.followup.send(content, view=view or MISSING)
+            reply_id = (await interaction.followup.send(content, view=view or MISSING, wait=True)).id
+        if view is not None and reply_id is not None:
+            # "Next best answer" holds only the question's first words.
+            self.bot.remember_answer(reply_id, question)
         log.debug("answered /ask %r: %s", shorten(question, 80), result.answered)
         await self.bot.log_question(question, result, interaction.guild_id, interaction.channel_id)
 

@@ -146,7 +146,9 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
         view.add_item(ShowParagraph(answer.article.key, answer.paragraph))
         if self.rank + 1 < MAX_NEXT:
             view.add_item(NextAnswer(self.asker, self.rank + 1, question))
-        await interaction.response.send_message(quote_block(answer), view=view, ephemeral=True)
+        sent = await interaction.response.send_message(quote_block(answer), view=view, ephemeral=True)
+        if sent.message_id is not None:
+            bot.remember_answer(sent.message_id, question)  # for the next "Next best answer"
 
 
 class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):

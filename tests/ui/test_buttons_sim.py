@@ -144,3 +144,27 @@ async def test_next_best_answer_to_a_long_question_answers_the_whole_question(wo
 
     assert result.response is not None
     assert asked == [question]
+
+
+async def test_next_best_chain_after_a_long_slash_question_answers_the_whole_question(world: World) -> None:
+    """/ask replies, and each "Next best answer" reply, are remembered with
+    the whole question, so the second press in a row still answers it, not
+    the first words its custom id holds."""
+    filler = "so, if it is not too much for you, and if you would, could you please tell me this: "
+    question = filler + WHERE_MEET
+    asked: list[str] = []
+    answer = world.bot.answer
+
+    async def spy(q: str, **kw: object) -> object:
+        asked.append(q)
+        return await answer(q, **kw)  # type: ignore[arg-type]
+
+    world.bot.answer = spy  # type: ignore[method-assign]
+    first = await world.alice.slash(world.channel, "ask", question=question)
+    assert first.response is not None
+    second = await world.alice.click(first.response, label="Next best answer")
+    assert second.response is not None
+    third = await world.alice.click(second.response, label="Next best answer")
+    assert_responded(third, ephemeral=True)
+
+    assert asked == [question, question, question]
