@@ -165,11 +165,19 @@ class _Buffers:
         self.para = np.zeros(n_paragraphs, dtype=np.float32)
 
 
+FLOOR_POSTINGS = 10_000
+"""``SentenceIndex.top`` scores up to this many of the shortest postings
+first, to learn a floor for the k-th best score."""
+
+
 def _best(
-    ids: npt.NDArray[Any], scores: npt.NDArray[np.float32], k: int
+    ids: npt.NDArray[Any], scores: npt.NDArray[np.float32], k: int, repeats: int = 1
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.float32]]:
-    """The ``k`` best distinct ids (unordered), where ``ids`` may repeat an
-    id (always with the same score)."""
+    """The ``k`` best distinct ids (unordered), where ``ids`` may hold an
+    id up to ``repeats`` times (always with the same score)."""
+    if len(ids) > k * repeats:  # the k best ids are among the k × repeats best entries
+        best = np.argpartition(-scores, k * repeats - 1)[: k * repeats]
+        ids, scores = ids[best], scores[best]
     ids, first = np.unique(ids, return_index=True)
     scores = scores[first]
     if len(ids) > k:
@@ -486,8 +494,8 @@ class SentenceIndex:
         * Scores gather in per-thread single-precision buffers that only the
           postings' entries touch.
         * The candidates are the sentences holding a question term.  The
-          rarest term's sentences are distinct, so the k-th best of them is
-          a floor for the k-th best of all: only candidates whose own score
+          k-th best of the rarest terms' sentences is a floor for the k-th
+          best of all: only candidates whose own score
           plus the largest paragraph share reaches it are looked at further
           (a comparison, not a selection, over the postings).
         * A sentence without a question term scores only its paragraph's
@@ -523,15 +531,26 @@ class SentenceIndex:
             touched = np.concatenate(para_hits) if para_hits else np.zeros(0, dtype=np.int32)
             share = np.float32(pw) * para[touched]
             most = share.max() if len(share) else np.float32(0.0)  # the largest paragraph share
-            rarest = min(range(len(sent_hits)), key=lambda i: len(sent_hits[i]))
-            if len(sent_hits[rarest]) > k:
-                own = self._blend(sent_hits[rarest], sent, para, pw)
-                floor = np.partition(own, len(own) - k)[len(own) - k]
+            # The shortest postings, as many as FLOOR_POSTINGS allow (one at
+            # least): their k-th best sentence is a floor for the k-th best.
+            shortest = sorted(sent_hits, key=len)
+            n_lists = 1
+            while n_lists < len(shortest) and sum(map(len, shortest[: n_lists + 1])) <= FLOOR_POSTINGS:
+                n_lists += 1
+            sample = np.concatenate(shortest[:n_lists]) if n_lists > 1 else shortest[0]
+            # A sentence stands in the sample at most n_lists times: its
+            # k × n_lists best entries hold k sentences at least.
+            depth = k * n_lists
+            if len(sample) >= depth and len(hits) > len(sample):
+                sample_scores = self._blend(sample, sent, para, pw)
+                floor = np.partition(sample_scores, len(sample) - depth)[len(sample) - depth]
                 # A sentence's score is at most its own part plus the largest share.
                 keep = hits[sent[hits] + most >= floor]
-                cand, cand_scores = _best(keep, self._blend(keep, sent, para, pw), k)
+                kept = self._blend(keep, sent, para, pw)
+                reached = kept >= floor
+                cand, cand_scores = _best(keep[reached], kept[reached], k, len(sent_hits))
             else:
-                cand, cand_scores = _best(hits, self._blend(hits, sent, para, pw), k)
+                cand, cand_scores = _best(hits, self._blend(hits, sent, para, pw), k, len(sent_hits))
             if len(touched):
                 # The k-th best score so far; paragraphs whose share reaches it
                 # may have sentences in the top k without a term of their own.
