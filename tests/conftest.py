@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
+
+from tests.fake_discord import TOKEN, FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord on 127.0.0.1 (``fake_discord.py``) that accepts
+    ``TOKEN``, with the ``MANAGERS`` admin role."""
+    async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
+        server.add_managers()
+        yield server
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the project's corpus folder, for tests that change it."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder)
+    return folder
 
 
 @pytest.fixture(autouse=True)

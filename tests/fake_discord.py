@@ -72,6 +72,11 @@ import aiohttp
 from aiohttp import web
 
 HOST = "127.0.0.1"
+TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.WireTest.s3cr3t-t0ken-NEVER-LOG-ME-7f3a9c"
+"""The token the wire tests' bots log in with."""
+MANAGERS = 1_100_000_000_000_000_500
+"""A role with Manage Server (``add_managers``): members with it are admins."""
+MANAGE_GUILD = 1 << 5
 API_PREFIX = "/api/v10"
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -352,6 +357,10 @@ class FakeDiscord:
         if member and user_id not in getattr(self, "member_ids", []):
             self.member_ids.append(user_id)
         return user
+
+    def add_managers(self) -> dict[str, Any]:
+        """The ``MANAGERS`` role, with Manage Server."""
+        return self.add_role(MANAGERS, "managers", permissions=str(MANAGE_GUILD))
 
     def add_role(self, role_id: int, name: str, **fields: Any) -> dict[str, Any]:
         role = self.make_role(role_id, name, **fields)

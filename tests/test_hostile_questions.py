@@ -34,13 +34,11 @@ from bot.engine.tokens import word_spans
 from bot.exts.questions import clean_question
 from bot.runner import apply_endpoints
 from bot.ui.formatting import escape, highlight, shorten
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import MANAGERS, TOKEN, FakeDiscord
 from tests.hostile import CATALOGUE, assert_pings_nobody, assert_within_limits, check_reply, rendered
-from tests.test_wire import CALLBACK, FOLLOWUP, MESSAGES, TOKEN, running_bot
+from tests.test_wire import CALLBACK, FOLLOWUP, MESSAGES, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
-MANAGERS = 1_100_000_000_000_000_500
-MANAGE_GUILD = 1 << 5
 BYSTANDER = 123
 ROLE = 456
 
@@ -124,7 +122,7 @@ async def wire(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Wire]:
     async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as fake:
         fake.add_user(BYSTANDER, "bystander", member=True)
         fake.add_role(ROLE, "readers")
-        fake.add_role(MANAGERS, "managers", permissions=str(MANAGE_GUILD))
+        fake.add_managers()
         database = tmp_path_factory.mktemp("hostile-db") / "bot.sqlite3"
         async with running_bot(fake, question_cooldown_rate=1000, database_path=database) as bot:
             yield Wire(fake, bot)

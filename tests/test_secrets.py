@@ -41,7 +41,7 @@ from bot.engine.corpus_files import MAX_NAME, CorpusFileError, remove_article, s
 from bot.engine.models import Article
 from bot.exts.errors import SORRY
 from bot.settings import Settings, load_settings
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import MANAGERS, FakeDiscord
 from tests.test_wire import CALLBACK, FOLLOWUP, MESSAGES, ask_by_mention, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,8 +49,6 @@ TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.CanaryQ7.zq7-SECRET-CANARY-TOKEN-9d41e6b2f0a
 """A recognisable token (the fake's bot id, then two made-up parts)."""
 SECRET_BITS = (TOKEN, *TOKEN.split("."))
 QUESTION = "Where did Putin and Assad meet?"
-MANAGERS = 1_100_000_000_000_000_500
-MANAGE_GUILD = 1 << 5
 SETTING_NAMES = {name.upper() for name in Settings.model_fields}
 
 
@@ -102,7 +100,7 @@ def debug_everything(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
-        server.add_role(MANAGERS, "managers", permissions=str(MANAGE_GUILD))
+        server.add_managers()
         yield server
 
 

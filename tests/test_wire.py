@@ -22,10 +22,9 @@ import pytest
 from bot.client import StoryBot
 from bot.runner import apply_endpoints
 from bot.settings import load_settings
-from tests.fake_discord import FakeDiscord, RecordedRequest
+from tests.fake_discord import TOKEN, FakeDiscord, RecordedRequest
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.WireTest.s3cr3t-t0ken-NEVER-LOG-ME-7f3a9c"
 QUESTION = "Where did Putin and Assad meet?"
 ANSWER = "Putin and Assad met Tuesday at a Russian command post in Damascus"
 NO_PINGS = {"parse": [], "replied_user": False}
@@ -38,12 +37,6 @@ FOLLOWUP = r"/webhooks/\d+/[^/]+"
 def plain(content: str) -> str:
     """Message text as a reader sees it: bold markers and markdown escapes removed."""
     return re.sub(r"\\(.)", r"\1", content.replace("**", ""))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
-        yield server
 
 
 @contextlib.asynccontextmanager

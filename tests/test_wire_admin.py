@@ -6,19 +6,13 @@ the story still answers."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.fake_discord import FakeDiscord
-from tests.test_wire import TOKEN, ask_by_mention, running_bot
+from tests.fake_discord import MANAGERS, FakeDiscord
+from tests.test_wire import ask_by_mention, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
-MANAGE_GUILD = 1 << 5
-MANAGERS = 1_100_000_000_000_000_500
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 FOLLOWUP = r"/webhooks/\d+/[^/]+$"
 LIGHTHOUSE = """Lighthouse keeper retires after forty years
@@ -28,20 +22,6 @@ Mina Ortiz
 
 PORTHAVEN — The keeper of the Porthaven lighthouse, Tomas Reyes, retired on Sunday after forty years of service.
 """
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
-        server.add_role(MANAGERS, "managers", permissions=str(MANAGE_GUILD))
-        yield server
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
-    return folder
 
 
 async def reload_as(fake: FakeDiscord, *, admin: bool) -> str:

@@ -24,14 +24,14 @@ import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.client import StoryBot
-from tests.fake_discord import OP_INVALID_SESSION, OP_RECONNECT, FakeDiscord, RecordedRequest, replies_to
+from tests.fake_discord import MANAGERS, OP_INVALID_SESSION, OP_RECONNECT, FakeDiscord, RecordedRequest, replies_to
 from tests.test_wire import (
     CALLBACK,
     FOLLOWUP,
@@ -43,26 +43,11 @@ from tests.test_wire import (
     assert_answers,
     running_bot,
 )
-from tests.test_wire_admin import MANAGERS, reload_as
+from tests.test_wire_admin import reload_as
 
 ROOT = Path(__file__).resolve().parents[1]
-MANAGE_GUILD = 1 << 5
 OFF_TOPIC = "What is the capital of France?"
 SORRY = "Something went wrong"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
-        server.add_role(MANAGERS, "managers", permissions=str(MANAGE_GUILD))
-        yield server
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
-    return folder
 
 
 def for_interaction(payload: dict[str, Any]) -> Callable[[RecordedRequest], bool]:

@@ -26,7 +26,6 @@ import statistics
 import time
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,11 @@ from typing import Any
 import pytest
 
 from bot.engine.sentences import split_sentences
-from tests.fake_discord import FakeDiscord, RecordedRequest, replies_to
-from tests.test_wire import ANSWER, CALLBACK, FOLLOWUP, MESSAGES, QUESTION, TOKEN, plain, running_bot
+from tests.fake_discord import MANAGERS, FakeDiscord, RecordedRequest, replies_to
+from tests.test_wire import ANSWER, CALLBACK, FOLLOWUP, MESSAGES, QUESTION, plain, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 SQUAD_DEV = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
-MANAGE_GUILD = 1 << 5
-MANAGERS = 1_100_000_000_000_000_500
 FIRST_READER = 1_100_000_000_000_010_000
 
 READERS = 50
@@ -126,13 +123,6 @@ def match_replies(fake: FakeDiscord, asked: dict[str, Asked]) -> list[RecordedRe
 
 def _matches(rec: RecordedRequest, pattern: str) -> bool:
     return re.fullmatch(pattern, rec.path) is not None
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
-        server.add_role(MANAGERS, "managers", permissions=str(MANAGE_GUILD))
-        yield server
 
 
 # -- 500 questions from 50 readers -------------------------------------------------

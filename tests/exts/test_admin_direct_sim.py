@@ -27,9 +27,9 @@ from discord import app_commands
 
 from bot.client import StoryBot
 from bot.exts.errors import NOT_ALLOWED
-from tests.exts.test_admin_sim import NEW_ARTICLE, Admins, admins, corpus, response_text, simcord_bot
+from tests.exts.test_admin_sim import NEW_ARTICLE, Admins, admins, response_text, simcord_bot
 
-__all__ = ["admins", "corpus", "simcord_bot"]  # fixtures used here
+__all__ = ["admins", "simcord_bot"]  # fixtures used here
 
 LIGHTHOUSE = NEW_ARTICLE.encode()
 LIGHTHOUSE_FILE = "lighthouse-keeper-retires-after-forty-years.txt"

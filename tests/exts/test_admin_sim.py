@@ -38,13 +38,6 @@ class Admins:
 
 
 @pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
-    return folder
-
-
-@pytest.fixture
 def simcord_bot(corpus: Path) -> StoryBot:
     settings = load_settings(corpus_dir=corpus, semantic=False, question_cooldown_rate=1000, answer_channel_ids=[])
     return StoryBot(settings)

@@ -8,9 +8,9 @@ import pytest
 from simcord import SetupError
 
 from tests.exts.simworld import plain
-from tests.exts.test_admin_sim import NEW_ARTICLE, Admins, admins, corpus, response_text, simcord_bot
+from tests.exts.test_admin_sim import NEW_ARTICLE, Admins, admins, response_text, simcord_bot
 
-__all__ = ["admins", "corpus", "simcord_bot"]  # fixtures used here
+__all__ = ["admins", "simcord_bot"]  # fixtures used here
 
 LIGHTHOUSE = NEW_ARTICLE.encode()
 
