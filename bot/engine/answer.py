@@ -520,6 +520,10 @@ class Engine:
         candidate's, and cosine similarity."""
         assert self.semantic is not None
         w = self.index.config.semantic_weight
+        rest_ids, rest_scores = ids[:0], scores[:0]
+        if not self.semantic.eager:  # each candidate is embedded on demand: the best few only
+            depth = self.index.config.semantic_lazy_depth
+            ids, scores, rest_ids, rest_scores = ids[:depth], scores[:depth], ids[depth:], scores[depth:]
         near = self.semantic.top(vector, self.index.config.semantic_depth)
         extra = np.setdiff1d(near, ids, assume_unique=False)
         cand = np.concatenate([ids, extra]).astype(np.int64)
@@ -531,6 +535,10 @@ class Engine:
         cos = self.semantic.similarities(vector, cand).astype(np.float64)
         fused = (1.0 - w) * lexical / best + w * cos
         order = np.lexsort((cand, -fused))
+        if len(rest_ids):  # after the re-ranked ones: BM25 alone, at most the lowest of them
+            floor = float(fused[order[-1]]) if len(order) else 0.0
+            rest = np.minimum((1.0 - w) * rest_scores / best, floor)
+            return np.concatenate([cand[order], rest_ids]), np.concatenate([fused[order], rest])
         return cand[order], fused[order]
 
     def _ideal_score(self, q: QueryTerms) -> float:

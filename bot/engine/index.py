@@ -70,6 +70,10 @@ class IndexConfig:
     semantic_eager_max: int = 20_000
     """Embed every sentence at build time up to this many sentences; above,
     embed BM25's candidates on demand."""
+    semantic_lazy_depth: int = 20
+    """Above ``semantic_eager_max``: how many of the best BM25 candidates are
+    embedded (on demand) and re-ranked by meaning; the others follow them in
+    BM25's order."""
     spelling: bool = True
     """Match misspelled names to the corpus's names."""
     related: bool = True

@@ -85,6 +85,26 @@ def test_on_demand_embedding_agrees_with_eager(hybrid: Engine) -> None:
     assert lazy.ask("Who released photos of the visit?").answers[0].text.startswith("Photos released by SANA")
 
 
+def test_on_demand_embedding_reranks_only_the_best_bm25_candidates() -> None:
+    """Above the eager limit each candidate costs an embedding: only the
+    ``semantic_lazy_depth`` best BM25 candidates are embedded and re-ranked,
+    the others follow in BM25's order."""
+    cfg = dataclasses.replace(IndexConfig(), semantic_eager_max=0, semantic_lazy_depth=3)
+    lazy = Engine.from_folder(ROOT / "corpus", cfg, encoder)
+    lexical = Engine.from_folder(ROOT / "corpus", dataclasses.replace(cfg, semantic_weight=0.0))
+    question = "What did Putin say to Assad about Syria?"
+    q = lazy.query_terms(question)
+    bm25_ids, _ = lexical.rank(lexical.query_terms(question), 10)
+    assert len(bm25_ids) > 3
+    assert lazy.semantic is not None
+    embedded = len(lazy.semantic._cache)
+    ids, scores = lazy.rank(q, 10)
+    assert len(lazy.semantic._cache) - embedded == 3  # the question's 3 best BM25 candidates, no more
+    assert set(ids[:3]) == set(bm25_ids[:3])  # re-ranked among themselves
+    assert list(ids[3:]) == list(bm25_ids[3:10])  # the rest in BM25's order, after them
+    assert list(scores) == sorted(scores, reverse=True)
+
+
 def test_unverified_weights_are_refused(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(semantic_mod, "MODEL_SHA256", "0" * 64)
     with caplog.at_level(logging.WARNING, logger="bot.engine.semantic"):
