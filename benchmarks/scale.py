@@ -31,6 +31,9 @@ in the same process.  Measured per size:
   lists, timed with ``retrieve(..., k=10)`` on the same question tokens
   (its own top-k selection), and with its ``get_scores`` + top 10 by
   argpartition (its scoring alone);
+* with the embedding model (when installed, above ``semantic_eager_max``
+  sentences): ``engine.ask(q)`` per question, each new to the engine, so
+  its best BM25 candidates are embedded on demand as the bot does;
 * rank-bm25's ``BM25Plus`` on the same tokens (get_scores + the same top 10),
   over a few questions only, with the engine timed again on the same
   questions for the ratios; not built where building it is estimated (from
@@ -281,6 +284,11 @@ def _run_size(n: int, n_queries: int, data_path: Path, rank_budget: float) -> di
     # 5. rank-bm25, where it fits in the time budget.
     r.update(_rank_bm25(idx, sent_tokens, tokens, rank_budget))
     r["final_peak_mb"] = peak_mb()
+    del sent_tokens
+    gc.collect()
+
+    # 6. With the embedding model, as the bot runs when it is installed.
+    r.update(_with_embeddings(engine, questions))
     r["wall_s"] = time.perf_counter() - started
     return r
 
@@ -305,6 +313,25 @@ def _bm25s(idx: Any, sent_tokens: list[list[str]], tokens: list[list[str]]) -> d
         theirs = retriever.get_scores(t).astype(np.float64)
         diffs.append(float(np.max(np.abs(ours - theirs)) / max(1e-9, float(np.max(np.abs(ours))))))
     r["bm25s_max_rel_diff"] = max(diffs)
+    return r
+
+
+def _with_embeddings(engine: Any, questions: list[str]) -> dict[str, Any]:
+    """``engine.ask`` per question with the sentence encoder, each question
+    new to the engine (above ``semantic_eager_max`` sentences its BM25
+    candidates are embedded on demand); None without the model, or where
+    every sentence would be embedded at build time (see benchmarks.squad)."""
+    from bot.engine.answer import Engine
+    from bot.engine.semantic import load_encoder
+
+    r: dict[str, Any] = {"semantic_ms": None}
+    encoder = load_encoder()
+    if encoder is None or engine.index.n_sentences <= engine.index.config.semantic_eager_max:
+        return r
+    log(f"{engine.index.n_sentences:,}: questions with sentence embeddings")
+    semantic = Engine(engine.corpus, engine.index.config, encoder, previous=engine)
+    ms = time_each(semantic.ask, questions)
+    r["semantic_ms"] = (statistics.median(ms), percentile(ms, 90), max(ms))
     return r
 
 
@@ -453,8 +480,19 @@ def print_table(results: list[dict[str, Any]]) -> None:
             f"             bm25s built in {r['bm25s_build_s']:.1f} s, p90 retr {fmt_ms(r['bm25s_ms'][1])} ms, "
             f"score {fmt_ms(r['bm25s_score_ms'][1])} ms, "
             f"max rel. score diff vs engine {r['bm25s_max_rel_diff']:.1e}; {rk}\n"
+            f"             {semantic_line(r)}\n"
             f"             process wall time {r['wall_s']:.0f} s"
         )
+
+
+def semantic_line(r: dict[str, Any]) -> str:
+    sem = r.get("semantic_ms")
+    if sem is None:
+        return "with embeddings: not measured (no model, or every sentence embedded at build: see benchmarks.squad)"
+    return (
+        f"with embeddings (engine.ask, each question new, its 20 best BM25 candidates embedded on demand): "
+        f"median {sem[0]:.0f} ms, p90 {sem[1]:.0f} ms, max {sem[2]:.0f} ms"
+    )
 
 
 def machine_info() -> str:
