@@ -37,7 +37,7 @@ from bot.engine.cache import IndexCache, index_key
 from bot.engine.corpus import CorpusError, load_corpus
 from bot.engine.embedding import SentenceEncoder
 from bot.engine.expansion import MAX_TERMS, WordNeighbours, surface_forms
-from bot.engine.features import matches_type, phrase_matches, question_type
+from bot.engine.features import definition_subject, matches_type, phrase_matches, question_type
 from bot.engine.index import IndexConfig, Reusable, SentenceIndex, article_digest
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Result
 from bot.engine.semantic import SemanticScorer
@@ -141,6 +141,8 @@ class QueryTerms:
     similar: dict[str, dict[str, float]] = field(default_factory=dict)
     """Own term the corpus lacks -> corpus terms near it in meaning, with
     their cosine similarity (``expansion.WordNeighbours``)."""
+    defines: frozenset[str] = frozenset()
+    """For "who is X?" about a name the corpus has: X's terms."""
 
 
 class Engine:
@@ -355,7 +357,27 @@ class Engine:
         if self.semantic is not None and own:
             asked = self._spelled(question, corrections) if corrections else question
             vector = self.semantic.question(f"{previous} {asked}" if previous else asked)
-        return QueryTerms(weights, tuple(sequence), question_type(question), own, corrections, related, vector, similar)
+        return QueryTerms(
+            weights,
+            tuple(sequence),
+            question_type(question),
+            own,
+            corrections,
+            related,
+            vector,
+            similar,
+            self._defines(question, corrections),
+        )
+
+    def _defines(self, question: str, corrections: dict[str, str]) -> frozenset[str]:
+        """The terms of X in "who is X?" when X is a name the corpus has."""
+        subject = definition_subject(question)
+        if subject is None:
+            return frozenset()
+        terms = [corrections.get(t, t) for t in tokenize(subject)]
+        if terms and all(self.index.knows(t) and self._is_name(t) for t in terms):
+            return frozenset(terms)
+        return frozenset()
 
     def _spelled(self, question: str, corrections: dict[str, str]) -> str:
         """``question`` with each misspelled word written as the corpus writes
@@ -506,7 +528,32 @@ class Engine:
             ids, scores = ids[order], scores[order]
         if self.semantic is not None and q.vector is not None:
             ids, scores = self._fuse(q, q.vector, ids, scores)
+        if q.defines and len(ids):
+            ids, scores = self._first_mention_first(q.defines, ids, scores)
         return ids[:k], scores[:k]
+
+    def _first_mention_first(
+        self, terms: frozenset[str], ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """ "Who is Putin?": news names a person in full, with their title,
+        where it first mentions them ("Russian President Vladimir Putin"), so
+        the best article's first sentence naming them answers it best."""
+        idx = self.index
+        article = int(idx.sent_article[ids[0]])
+        start = int(np.searchsorted(idx.sent_article, article))
+        end = int(np.searchsorted(idx.sent_article, article, side="right"))
+        rarest = min(terms, key=lambda t: idx.sentences.df[idx.sentences.vocab[t]])
+        docs, _ = idx.sentences.postings(idx.sentences.vocab[rarest])
+        for sid in docs[np.searchsorted(docs, start) : np.searchsorted(docs, end)]:
+            if terms <= idx.terms_of(int(sid)):
+                first = int(sid)
+                break
+        else:
+            return ids, scores
+        if first == int(ids[0]):
+            return ids, scores
+        rest = ids != first
+        return np.concatenate([[first], ids[rest]]).astype(np.int64), np.concatenate([[scores[0]], scores[rest]])
 
     def _fuse(
         self,

@@ -92,6 +92,18 @@ def question_type(question: str) -> str | None:
     return best[1] if best else None
 
 
+_DEFINITION = re.compile(
+    r"^\W*(?:who|what)(?:\s*'?\s*s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?P<subject>[^?.!]{1,60}?)\W*$"
+)
+
+
+def definition_subject(question: str) -> str | None:
+    """What a "who is X?" / "what is X?" question asks to have defined (X),
+    when that is all it asks; else None."""
+    m = _DEFINITION.match(normalize(question))
+    return m["subject"] if m else None
+
+
 def matches_type(kind: str, sentence: str) -> bool:
     """Does ``sentence`` contain the kind of thing a ``kind`` question asks for?"""
     return _TYPE_PATTERNS[kind].search(sentence) is not None

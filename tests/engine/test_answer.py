@@ -227,3 +227,33 @@ def test_greetings_get_the_help_hint_not_a_decline(story: Engine, message: str) 
 
 def test_greeting_words_inside_a_question_still_count(story: Engine) -> None:
     assert story.ask("hi, where did Putin and Assad meet?").answered
+
+
+# -- "who is X?" --------------------------------------------------------------
+
+BRIDGE = [
+    "Harbour Mayor Ana Lopez opened the new bridge on Monday.",
+    "Lopez said Lopez had promised the bridge, and Lopez kept the promise.",
+    "The bridge cost 4 million dollars.",
+]
+
+
+@pytest.mark.parametrize("question", ["Who is Lopez?", "who's lopez", "Who was Ana Lopez?", "WHO IS LOPEZ??"])
+def test_who_is_a_name_answers_with_its_first_mention(question: str) -> None:
+    """News names a person in full, with a title, the first time: that
+    sentence says who they are, not the one that repeats the name most."""
+    engine = make_engine(BRIDGE)
+    plain = engine.index.top(engine.query_terms("Lopez").weights, 1)[0]
+    assert engine.index.sentence_text(int(plain[0])).startswith("Lopez said")  # BM25 alone prefers the repeats
+    result = engine.ask(question)
+    assert result.answered
+    assert result.answers[0].text == BRIDGE[0]
+
+
+def test_first_mention_only_for_names_and_plain_who_is_questions() -> None:
+    engine = make_engine(BRIDGE)
+    assert engine.query_terms("Who is Lopez?").defines == frozenset({"lopez"})
+    assert not engine.query_terms("What is the bridge?").defines  # not a name
+    assert not engine.query_terms("What did Lopez promise?").defines  # asks something else
+    assert not engine.query_terms("Who is Smith?").defines  # a name the corpus lacks
+    assert engine.ask("What did Lopez promise?").answers[0].text.startswith("Lopez said")
