@@ -125,13 +125,12 @@ async def test_buttons_keep_working_after_a_restart(world: World) -> None:
     assert list(old_bot.votes) == []
 
 
-async def test_next_best_answer_to_a_long_question_answers_the_whole_question(world: World) -> None:
-    """The button's custom id holds only the question's first words; the
-    whole question the bot remembers for its reply is what gets answered."""
-    filler = "so, if it is not too much for you, and if you would, could you please tell me this: "
-    question = filler + WHERE_MEET
-    reply = await world.ask(world.alice, question)
-    assert MEETING in quoted(reply.content)[0]
+LONG_QUESTION = "so, if it is not too much for you, and if you would, could you please tell me this: " + WHERE_MEET
+"""Longer than a custom id has room for."""
+
+
+def spy_on_questions(world: World) -> list[str]:
+    """The questions the bot answers from now on, in order."""
     asked: list[str] = []
     answer = world.bot.answer
 
@@ -140,6 +139,16 @@ async def test_next_best_answer_to_a_long_question_answers_the_whole_question(wo
         return await answer(q, **kw)  # type: ignore[arg-type]
 
     world.bot.answer = spy  # type: ignore[method-assign]
+    return asked
+
+
+async def test_next_best_answer_to_a_long_question_answers_the_whole_question(world: World) -> None:
+    """The button's custom id holds only the question's first words; the
+    whole question the bot remembers for its reply is what gets answered."""
+    question = LONG_QUESTION
+    reply = await world.ask(world.alice, question)
+    assert MEETING in quoted(reply.content)[0]
+    asked = spy_on_questions(world)
     result = await world.alice.click(reply, label="Next best answer")
 
     assert result.response is not None
@@ -150,16 +159,8 @@ async def test_next_best_chain_after_a_long_slash_question_answers_the_whole_que
     """/ask replies, and each "Next best answer" reply, are remembered with
     the whole question, so the second press in a row still answers it, not
     the first words its custom id holds."""
-    filler = "so, if it is not too much for you, and if you would, could you please tell me this: "
-    question = filler + WHERE_MEET
-    asked: list[str] = []
-    answer = world.bot.answer
-
-    async def spy(q: str, **kw: object) -> object:
-        asked.append(q)
-        return await answer(q, **kw)  # type: ignore[arg-type]
-
-    world.bot.answer = spy  # type: ignore[method-assign]
+    question = LONG_QUESTION
+    asked = spy_on_questions(world)
     first = await world.alice.slash(world.channel, "ask", question=question)
     assert first.response is not None
     second = await world.alice.click(first.response, label="Next best answer")
