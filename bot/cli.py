@@ -101,8 +101,9 @@ def source_line(answer: Answer) -> str:
 def result_text(result: Result, engine: Engine) -> str:
     if result.answered:
         blocks = []
-        for answer in result.shown():
-            blocks.append(f"> {answer.text}\n{source_line(answer)}")
+        for run in result.passages():
+            quotes = "\n".join(f"> {answer.text}" for answer in run)
+            blocks.append(f"{quotes}\n{source_line(run[0])}")
         return "\n\n".join(blocks)
     if result.reason == "no-content":
         return "Ask me a question about the story, for example: \u201cWhat is the story about?\u201d"

@@ -115,6 +115,26 @@ def broken_corpus(tmp_path: Path) -> Path:
 # ask
 
 
+def test_ask_quotes_the_sentence_an_answer_depends_on(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "orchard.txt").write_text(
+        "The orchard\n\nMaria Lopez planted the orchard in 1998. She sold the orchard to a cooperative in 2010.\n",
+        encoding="utf-8",
+    )
+    proc = run("ask", "--corpus", str(folder), "When was the orchard sold to the cooperative?")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:2] == [
+        "> Maria Lopez planted the orchard in 1998.",
+        "> She sold the orchard to a cooperative in 2010.",
+    ]
+    assert lines[2] == "\u2014 \u201cThe orchard\u201d, paragraph 1"
+    # --json keeps its contract: the answers, best first, and nothing else.
+    [answer] = json_lines(run("ask", "--json", "--top", "1", "--corpus", str(folder), "When was it sold?").stdout)
+    assert [a["text"] for a in answer["answers"]] == ["She sold the orchard to a cooperative in 2010."]  # type: ignore[index]
+
+
 def test_ask_prints_quotes_and_source() -> None:
     proc = run("ask", WHERE_MEET)
     assert proc.returncode == 0, proc.stderr

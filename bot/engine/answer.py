@@ -21,6 +21,7 @@ The steps, for one question:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 import time
@@ -92,6 +93,12 @@ SIMILAR_CREDIT = 0.5
 """Share of the missing word's weight that such a word covers, times their
 cosine similarity."""
 
+
+_FIRST_WORD = re.compile(r"\W*(\w+)")
+_POINTS_BACK = frozenset(
+    "he she it they him her them his hers its their theirs this these those such there both".split()
+)
+"""A sentence opening with one of these words depends on the one before."""
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
@@ -492,7 +499,21 @@ class Engine:
             return self._result(question, False, (), t0, "no-match")
         if not self.confident(int(ids[0]), q):
             return self._result(question, False, answers, t0, "not-covered")
-        return self._result(question, True, answers, t0)
+        result = self._result(question, True, answers, t0)
+        context = self._context_of(int(ids[0]), q)
+        return result if context is None else dataclasses.replace(result, context=context)
+
+    def _context_of(self, sentence: int, q: QueryTerms) -> Answer | None:
+        """The sentence before ``sentence`` in its paragraph, when
+        ``sentence`` opens with a word that points back to it ("He", "They",
+        "This", "Its", …)."""
+        idx = self.index
+        if sentence == 0 or idx.sent_para[sentence - 1] != idx.sent_para[sentence]:
+            return None
+        first = _FIRST_WORD.match(idx.sentence_text(sentence))
+        if first is None or first.group(1).lower() not in _POINTS_BACK:
+            return None
+        return self._answer(sentence - 1, 0.0, q)
 
     def confidence(self, sentence: int, q: QueryTerms) -> float:
         """How sure the engine is that ``sentence`` answers the question.

@@ -109,16 +109,44 @@ class Result:
     took_ms: float
     reason: str = ""
     """Why the question was declined (empty when answered)."""
+    context: Answer | None = None
+    """The sentence just before the best one, when the best one depends on
+    it ("He helped seize key cities" needs to say who "he" is)."""
 
     def shown(self) -> tuple[Answer, ...]:
-        """The answers worth showing a reader: the best, and the second when
+        """The sentences worth showing a reader, in the order shown: the one
+        the best depends on (``context``), the best, and the second best when
         it scores nearly as well and is another sentence (it adds something,
         rather than repeating less well).  Empty when declined."""
         if not self.answered or not self.answers:
             return ()
         best = self.answers[0]
+        out: tuple[Answer, ...] = (best,) if self.context is None else (self.context, best)
         if best.paragraph and len(self.answers) > 1:
             second = self.answers[1]
-            if second.score >= SECOND_ANSWER_RATIO * best.score and second.text != best.text:
-                return (best, second)
-        return (best,)
+            if second.score >= SECOND_ANSWER_RATIO * best.score and second.text not in {a.text for a in out}:
+                out += (second,)
+        return out
+
+    @property
+    def answers_shown(self) -> int:
+        """How many of ``answers`` a reply shows (the next best comes after)."""
+        shown = self.shown()
+        return len(shown) - (1 if self.context is not None and shown else 0)
+
+    def passages(self) -> list[tuple[Answer, ...]]:
+        """``shown`` in runs of sentences that follow each other in one
+        paragraph: each run is quoted together, under one source line."""
+        runs: list[tuple[Answer, ...]] = []
+        for answer in self.shown():
+            last = runs[-1][-1] if runs else None
+            if (
+                last is not None
+                and last.article is answer.article
+                and last.paragraph == answer.paragraph
+                and answer.sentence == last.sentence + 1
+            ):
+                runs[-1] += (answer,)
+            else:
+                runs.append((answer,))
+        return runs

@@ -18,7 +18,7 @@ from bot.engine.models import Result
 from bot.exts.errors import SORRY
 from bot.ui.buttons import answer_view
 from bot.ui.cooldown import retry_message
-from bot.ui.formatting import reply_text, shorten, shown_answers
+from bot.ui.formatting import reply_text, shorten
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class Questions(commands.Cog):
             return content, None
         best = result.answers[0]
         in_para = engine.index.position_in_paragraph(best.sentence) if best.sentence >= 0 else 0
-        return content, answer_view(result, asker, question, in_para, next_rank=len(shown_answers(result)))
+        return content, answer_view(result, asker, question, in_para, next_rank=result.answers_shown)
 
     # -- /ask --------------------------------------------------------------------
 

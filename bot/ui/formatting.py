@@ -112,9 +112,14 @@ def source_line(article: Article, paragraph: int) -> str:
     return line
 
 
-def quote_block(answer: Answer) -> str:
-    text = answer.text if len(answer.text) <= MAX_QUOTE else shorten(answer.text, MAX_QUOTE)
-    return f"> {highlight(text, answer.matched)}\n{source_line(answer.article, answer.paragraph)}"
+def quote_block(*run: Answer) -> str:
+    """Sentences that follow each other in one paragraph, quoted, and their
+    source line."""
+    quotes = []
+    for answer in run:
+        text = answer.text if len(answer.text) <= MAX_QUOTE else shorten(answer.text, MAX_QUOTE)
+        quotes.append(f"> {highlight(text, answer.matched)}")
+    return "\n".join(quotes) + f"\n{source_line(run[0].article, run[0].paragraph)}"
 
 
 def shown_answers(result: Result) -> list[Answer]:
@@ -124,11 +129,18 @@ def shown_answers(result: Result) -> list[Answer]:
 
 def answer_text(result: Result) -> str:
     """The whole reply to an answered question."""
-    blocks = [quote_block(a) for a in shown_answers(result)]
-    text = "\n\n".join(blocks)
-    while len(text) > MAX_CONTENT and len(blocks) > 1:
-        blocks.pop()
-        text = "\n\n".join(blocks)
+    runs = result.passages()
+
+    def render() -> str:
+        return "\n\n".join(quote_block(*run) for run in runs)
+
+    text = render()
+    while len(text) > MAX_CONTENT and (len(runs) > 1 or len(runs[0]) > 1):
+        if len(runs) > 1:
+            runs.pop()  # the second best first
+        else:  # then the sentence the best depends on: the best alone
+            runs = [tuple(a for a in runs[0] if a is result.answers[0]) or runs[0][-1:]]
+        text = render()
     return text[:MAX_CONTENT]
 
 

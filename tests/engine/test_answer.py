@@ -257,3 +257,30 @@ def test_first_mention_only_for_names_and_plain_who_is_questions() -> None:
     assert not engine.query_terms("What did Lopez promise?").defines  # asks something else
     assert not engine.query_terms("Who is Smith?").defines  # a name the corpus lacks
     assert engine.ask("What did Lopez promise?").answers[0].text.startswith("Lopez said")
+
+
+# -- the sentence an answer depends on ------------------------------------------
+
+ORCHARD = [
+    "Maria Lopez planted the orchard in 1998. She sold the orchard to a cooperative in 2010.",
+    "The cooperative grows pears. Pears sell well at the autumn market.",
+]
+
+
+def test_an_answer_opening_with_a_pronoun_comes_with_the_sentence_before() -> None:
+    engine = make_engine(ORCHARD)
+    result = engine.ask("When was the orchard sold to the cooperative?")
+    assert result.answered
+    assert result.answers[0].text == "She sold the orchard to a cooperative in 2010."
+    assert result.context is not None
+    assert result.context.text == "Maria Lopez planted the orchard in 1998."
+    # Shown in reading order, and counted apart from the answers.
+    assert [a.text for a in result.shown()][:2] == [result.context.text, result.answers[0].text]
+    assert result.answers_shown == len(result.shown()) - 1
+    assert result.passages()[0] == result.shown()[:2]  # one quote, one source line
+
+
+def test_no_context_for_a_sentence_that_stands_alone_or_opens_its_paragraph() -> None:
+    engine = make_engine(ORCHARD)
+    assert engine.ask("Who planted the orchard?").context is None  # first of its paragraph
+    assert engine.ask("Where do pears sell well?").context is None  # "Pears" points nowhere

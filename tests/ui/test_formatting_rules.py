@@ -124,3 +124,22 @@ def test_mention_syntax_in_corpus_text_shows_as_written() -> None:
     highlighted) if left as is; escaped, Discord shows the characters."""
     text = escape("Ask <@123>, <@&45> or <#9> at <t:1700000000> (@everyone, @here).")
     assert text == "Ask \\<@123>, \\<@&45> or \\<#9> at \\<t:1700000000> (\\@everyone, \\@here)."
+
+
+def test_a_sentence_and_the_one_it_depends_on_share_one_quote() -> None:
+    before = Answer("Ann Lee founded the paper.", ARTICLE, 2, 4, 0.0)
+    best = Answer("She sold it in 2010.", ARTICLE, 2, 5, 1.0)
+    text = answer_text(Result("q", True, (best,), 1.0, context=before))
+    lines = text.split("\n")
+    assert [unescape(line) for line in lines[:2]] == ["> Ann Lee founded the paper.", "> She sold it in 2010."]
+    assert lines[2].startswith("\u2014 ")
+    assert len(lines) == 3
+
+
+def test_a_long_sentence_before_the_answer_is_dropped_rather_than_the_source() -> None:
+    before = Answer("*" * 900, ARTICLE, 2, 4, 0.0)
+    best = Answer("She sold it in 2010, " + "*" * 870, ARTICLE, 2, 5, 1.0)
+    text = answer_text(Result("q", True, (best,), 1.0, context=before))
+    assert len(text) <= 2000
+    assert text.startswith("> She sold it in 2010")
+    assert text.split("\n")[-1] == source_line(ARTICLE, 2)
