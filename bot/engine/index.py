@@ -499,9 +499,10 @@ class SentenceIndex:
           postings' entries touch.
         * The candidates are the sentences holding a question term.  The
           k-th best of the rarest terms' sentences is a floor for the k-th
-          best of all: only candidates whose own score
-          plus the largest paragraph share reaches it are looked at further
-          (a comparison, not a selection, over the postings).
+          best of all: only candidates whose own score plus the largest
+          paragraph share reaches it are looked at further (a comparison,
+          not a selection, over the postings).
+        * Equal scores keep corpus order.
         * A sentence without a question term scores only its paragraph's
           share, so the sentences of a paragraph join the candidates only
           when that share reaches the k-th best candidate's score."""
@@ -517,10 +518,11 @@ class SentenceIndex:
             # The longest postings first: the buffers are zero, so they are
             # written, not added to.
             found.sort(key=lambda tw: self.sentences.indptr[tw[0]] - self.sentences.indptr[tw[0] + 1])
+            fields = [(self.sentences, sent_hits, sent)]
+            if pw:
+                fields.append((self.paragraphs, para_hits, para))
             for n, (tid, weight) in enumerate(found):
-                for bm25, hits_of, buffer in ((self.sentences, sent_hits, sent), (self.paragraphs, para_hits, para)):
-                    if bm25 is self.paragraphs and not pw:
-                        continue
+                for bm25, hits_of, buffer in fields:
                     docs, weights = bm25.postings32(tid)
                     hits_of.append(docs)
                     if weight != 1.0:
