@@ -121,3 +121,27 @@ async def test_the_loop_is_never_held_during_a_large_reload(big_corpus: Path, tm
     assert worst < MAX_LAG_MS, late
     result = await bot.answer(QUESTIONS[0])
     assert "Super Bowl" in result.answers[0].text
+
+
+async def test_the_loop_is_never_held_while_questions_embed_their_candidates(big_corpus: Path, tmp_path: Path) -> None:
+    """Above 20,000 sentences each new question embeds its best BM25
+    candidates on demand: that happens off the loop too."""
+    from bot.engine.semantic import load_encoder
+
+    if load_encoder() is None:
+        pytest.skip("sentence encoder not installed")
+    settings = load_settings(semantic=True, corpus_dir=big_corpus, index_cache_dir=tmp_path / "cache")
+    bot = StoryBot(settings, use_store=False)
+    await bot.reload_engine()
+    assert bot.engine is not None
+    assert bot.engine.semantic is not None
+    assert not bot.engine.semantic.eager
+    questions = [qa["question"] for a in load_squad(DEFAULT_DATA)[20:] for p in a["paragraphs"] for qa in p["qas"]]
+    with Ticker() as ticker:
+        t0 = time.perf_counter()
+        for question in questions[:30]:
+            assert (await bot.answer(question)).answers
+        took = time.perf_counter() - t0
+        worst = await ticker.stop()
+    print(f"\n30 new questions with on-demand embeddings: {took:.1f} s, worst loop lag {worst:.1f} ms")
+    assert worst < MAX_LAG_MS, ticker.late
