@@ -10,8 +10,9 @@ BM25 stays the core signal: it proposes the candidates and keeps most of the
 weight; the embedding's cosine similarity re-ranks them (see
 ``Engine.rank``).  On a small corpus every sentence is embedded when the
 index is built, so a sentence that shares no word with the question can
-still be found; on a large one only BM25's candidates are embedded, on
-demand, and kept in a bounded cache.
+still be found; on a large one only BM25's best candidates (20, see
+``IndexConfig.semantic_lazy_depth``) are embedded, on demand, and kept in a
+bounded cache.
 """
 
 from __future__ import annotations
