@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 CUSTOM_ID_MAX = 100
 MAX_NEXT = 5
 """How far "next best answer" goes."""
+MAX_SHOWN = 3
+"""The most sentences one reply quotes (``Result.shown``)."""
 
 
 ButtonCallback = Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]]
@@ -137,15 +139,19 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         question = self.full_question(bot, interaction)
-        result = await bot.answer(question, top=self.rank + 1)
-        if len(result.answers) <= self.rank:
+        result = await bot.answer(question, top=self.rank + 1 + MAX_SHOWN)
+        # The next answer the reply did not already quote (it may have quoted
+        # a lower-ranked sentence as the one its answer depends on).
+        shown = {a.sentence for a in result.shown()}
+        rank = next((r for r in range(self.rank, len(result.answers)) if result.answers[r].sentence not in shown), None)
+        if rank is None:
             await interaction.response.send_message("That was the last answer the story has.", ephemeral=True)
             return
-        answer = result.answers[self.rank]
+        answer = result.answers[rank]
         view = discord.ui.View(timeout=None)
         view.add_item(ShowParagraph(answer.article.key, answer.paragraph))
-        if self.rank + 1 < MAX_NEXT:
-            view.add_item(NextAnswer(self.asker, self.rank + 1, question))
+        if rank + 1 < MAX_NEXT:
+            view.add_item(NextAnswer(self.asker, rank + 1, question))
         sent = await interaction.response.send_message(quote_block(answer), view=view, ephemeral=True)
         if sent.message_id is not None:
             bot.remember_answer(sent.message_id, question)  # for the next "Next best answer"
