@@ -236,10 +236,14 @@ def assert_within_limits(payload: Mapping[str, Any]) -> None:
     assert len(ids) == len(set(ids)), ids
 
 
-def assert_pings_nobody(payload: Mapping[str, Any], *, reply: bool) -> None:
-    """``allowed_mentions`` lets nothing through (a message reply also says
-    ``replied_user: false``), and the content holds no mention syntax at all,
-    so it could not ping even if ``allowed_mentions`` were ignored."""
+NO_PINGS = {"parse": [], "replied_user": False}
+"""What ``AllowedMentions.none()`` serialises to on a message reply."""
+
+
+def assert_no_pings(payload: Mapping[str, Any], *, reply: bool = False) -> None:
+    """``allowed_mentions`` lets nothing through.  A message reply must also say
+    ``replied_user: false`` (else Discord pings the asker); an interaction
+    response is not a reply, so discord.py leaves that key out there."""
     allowed = payload.get("allowed_mentions")
     assert allowed is not None, payload
     assert allowed.get("parse") == [], allowed
@@ -247,7 +251,13 @@ def assert_pings_nobody(payload: Mapping[str, Any], *, reply: bool) -> None:
     assert not allowed.get("roles"), allowed
     assert allowed.get("replied_user", False) is False, allowed
     if reply:
-        assert allowed == {"parse": [], "replied_user": False}, allowed
+        assert allowed == NO_PINGS, allowed
+
+
+def assert_pings_nobody(payload: Mapping[str, Any], *, reply: bool) -> None:
+    """``assert_no_pings``, and the content holds no mention syntax at all,
+    so it could not ping even if ``allowed_mentions`` were ignored."""
+    assert_no_pings(payload, reply=reply)
     content = payload.get("content") or ""
     assert not PING_SYNTAX.search(content), content
 

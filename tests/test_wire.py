@@ -23,11 +23,11 @@ from bot.client import StoryBot
 from bot.runner import apply_endpoints
 from bot.settings import load_settings
 from tests.fake_discord import TOKEN, FakeDiscord, RecordedRequest
+from tests.hostile import assert_no_pings
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Where did Putin and Assad meet?"
 ANSWER = "Putin and Assad met Tuesday at a Russian command post in Damascus"
-NO_PINGS = {"parse": [], "replied_user": False}
 PINGS = "@everyone @here <@123> <@&456>"
 MESSAGES = r"/channels/\d+/messages"
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
@@ -97,20 +97,6 @@ async def ask_by_slash(fake: FakeDiscord, question: str) -> tuple[RecordedReques
     followup = await fake.wait_for_request("POST", FOLLOWUP, timeout=15, since=mark)
     assert followup.status == 200, followup.response
     return callback, followup.json
-
-
-def assert_no_pings(payload: dict[str, Any], *, reply: bool = False) -> None:
-    """``allowed_mentions`` lets nothing through.  A message reply must also say
-    ``replied_user: false`` (else Discord pings the asker); an interaction
-    response is not a reply, so discord.py leaves that key out there."""
-    allowed = payload.get("allowed_mentions")
-    assert allowed is not None, payload
-    assert allowed.get("parse") == [], allowed
-    assert not allowed.get("users"), allowed
-    assert not allowed.get("roles"), allowed
-    assert allowed.get("replied_user", False) is False, allowed
-    if reply:
-        assert allowed == NO_PINGS, allowed
 
 
 def assert_answers(payload: dict[str, Any]) -> None:

@@ -36,8 +36,6 @@ SOURCE_P6 = f"\u2014 \u201c{STORY_TITLE}\u201d, {BYLINE}, paragraph 6"
 OFF_TOPIC = "How do I bake a chocolate cake?"
 SORRY = "Something went wrong"
 MAX_CONTENT = 2000
-NO_PINGS = {"parse": [], "replied_user": False}
-"""What ``AllowedMentions.none()`` serialises to on a message send."""
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "question_cooldown_rate": 1000,  # the maximum: no test trips it by accident

@@ -13,7 +13,6 @@ from bot.exts.questions import HELP_HINT
 from tests.exts.simworld import (
     MAX_CONTENT,
     MEETING,
-    NO_PINGS,
     OFF_TOPIC,
     SOURCE_P6,
     WHERE_MEET,
@@ -21,6 +20,7 @@ from tests.exts.simworld import (
     plain,
     quoted,
 )
+from tests.hostile import NO_PINGS
 
 ANSWER_CHANNEL = pytest.mark.story_settings(answer_channel_ids=[1])
 """A non-empty list at start-up (so the bot asks for the message-content

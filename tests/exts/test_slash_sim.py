@@ -7,7 +7,8 @@ import re
 
 from simcord import assert_responded
 
-from tests.exts.simworld import MEETING, NO_PINGS, SOURCE_P6, STORY_TITLE, WHERE_MEET, World, button_labels, quoted
+from tests.exts.simworld import MEETING, SOURCE_P6, STORY_TITLE, WHERE_MEET, World, button_labels, quoted
+from tests.hostile import NO_PINGS
 
 BUTTONS = ["Show paragraph", "Next best answer", "Helpful", "Not helpful"]
 SOURCE_LINE = re.compile(r"^\u2014 \u201c(?P<title>[^\u201d]+)\u201d, .*, paragraph (?P<p>[1-9]\d*)$")
