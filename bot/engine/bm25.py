@@ -26,12 +26,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
 
 Variant = Literal["okapi", "plus"]
+
+
+class BM25Params(TypedDict, total=False):
+    """Keyword parameters of every ``SparseBM25`` constructor; defaults as
+    rank-bm25's (``SparseBM25._params``)."""
+
+    variant: Variant
+    k1: float
+    b: float
+    epsilon: float
+    delta: float
 
 
 class SparseBM25:
@@ -40,12 +51,7 @@ class SparseBM25:
     def __init__(
         self,
         docs: Sequence[Sequence[str]],
-        *,
-        variant: Variant = "plus",
-        k1: float = 1.5,
-        b: float = 0.75,
-        epsilon: float = 0.25,
-        delta: float = 1.0,
+        **params: Unpack[BM25Params],
     ) -> None:
         if not docs:
             raise ValueError("BM25 needs at least one document")
@@ -58,7 +64,7 @@ class SparseBM25:
                     tid = vocab[tok] = len(vocab)
                 term_ids.append(tid)
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        self._params(variant, k1, b, epsilon, delta)
+        self._params(**params)
         self._index(vocab, np.asarray(term_ids, dtype=np.int64), lengths)
 
     @classmethod
@@ -67,12 +73,7 @@ class SparseBM25:
         vocab: dict[str, int],
         term_ids: npt.NDArray[np.integer[Any]],
         lengths: npt.NDArray[np.integer[Any]],
-        *,
-        variant: Variant = "plus",
-        k1: float = 1.5,
-        b: float = 0.75,
-        epsilon: float = 0.25,
-        delta: float = 1.0,
+        **params: Unpack[BM25Params],
     ) -> SparseBM25:
         """The same index from documents already turned into term ids: the
         documents' ids one after the other (``term_ids``) and each
@@ -82,11 +83,14 @@ class SparseBM25:
         if int(np.sum(lengths)) != len(term_ids):
             raise ValueError("the lengths do not add up to the number of term ids")
         self = cls.__new__(cls)
-        self._params(variant, k1, b, epsilon, delta)
+        self._params(**params)
         self._index(vocab, np.asarray(term_ids, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
         return self
 
-    def _params(self, variant: Variant, k1: float, b: float, epsilon: float, delta: float) -> None:
+    def _params(
+        self, variant: Variant = "plus", k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25, delta: float = 1.0
+    ) -> None:
+        """The parameters (``BM25Params``), with rank-bm25's defaults."""
         self.variant = variant
         self.k1, self.b, self.epsilon, self.delta = k1, b, epsilon, delta
 
@@ -137,17 +141,12 @@ class SparseBM25:
         cls,
         vocab: dict[str, int],
         arrays: Mapping[str, npt.NDArray[Any]],
-        *,
-        variant: Variant = "plus",
-        k1: float = 1.5,
-        b: float = 0.75,
-        epsilon: float = 0.25,
-        delta: float = 1.0,
+        **params: Unpack[BM25Params],
     ) -> SparseBM25:
         """An index from ``arrays()``; ``ValueError`` if they do not fit
         together (a damaged file must not become wrong answers)."""
         self = cls.__new__(cls)
-        self._params(variant, k1, b, epsilon, delta)
+        self._params(**params)
         doc_len = np.asarray(arrays["doc_len"], dtype=np.int64)
         df = np.asarray(arrays["df"], dtype=np.float64)
         indptr = np.asarray(arrays["indptr"], dtype=np.int64)
