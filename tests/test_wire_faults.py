@@ -207,6 +207,13 @@ LIMITS = [
 ]
 
 
+def assert_resent_after_each_limit(attempts: list[RecordedRequest], times: int, retry_after: float) -> None:
+    """``times`` 429s, then the one success, each try ``retry_after`` after the last."""
+    assert [r.status for r in attempts] == [429] * times + [200]
+    for earlier, later in itertools.pairwise(attempts):
+        assert later.at - earlier.at >= retry_after - 0.02
+
+
 @pytest.mark.parametrize(("is_global", "times"), LIMITS)
 async def test_a_rate_limited_message_reply_arrives_exactly_once(
     fake: FakeDiscord, is_global: bool, times: int
@@ -222,10 +229,8 @@ async def test_a_rate_limited_message_reply_arrives_exactly_once(
         )
         await asyncio.sleep(2 * retry_after)  # room for a duplicate to show up
         attempts = fake.find_requests("POST", MESSAGES, since=mark, predicate=replies_to(question))
-        assert [r.status for r in attempts] == [429] * times + [200]
+        assert_resent_after_each_limit(attempts, times, retry_after)
         assert all(r.json == delivered.json for r in attempts)  # the same reply, resent
-        for earlier, later in itertools.pairwise(attempts):
-            assert later.at - earlier.at >= retry_after - 0.02
         assert_answers(delivered.json)
         assert len(fake.find_requests("POST", MESSAGES, since=mark)) == times + 1
 
@@ -272,10 +277,8 @@ async def test_a_rate_limited_interaction_response_arrives_exactly_once(
         )
         await asyncio.sleep(2 * retry_after)
         attempts = fake.find_requests("POST", CALLBACK, since=mark)
-        assert [r.status for r in attempts] == [429] * times + [200]
+        assert_resent_after_each_limit(attempts, times, retry_after)
         assert all(r.params["interaction_id"] == payload["id"] for r in attempts)
-        for earlier, later in itertools.pairwise(attempts):
-            assert later.at - earlier.at >= retry_after - 0.02
         assert delivered.json["type"] == 4
         assert_answers(delivered.json["data"])
         assert not fake.find_requests("POST", FOLLOWUP, since=mark)
