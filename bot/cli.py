@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from bot.engine import Answer, CorpusError, Engine, Result
-from bot.engine.cache import open_cache
-from bot.engine.semantic import load_encoder, single_threaded_math
+from bot.engine import Answer, CorpusError, Engine, Result, single_threaded_math
+from bot.render import result_text
+from bot.service import build_engine
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -91,36 +91,13 @@ def result_json(result: Result) -> dict[str, Any]:
     }
 
 
-def source_line(answer: Answer) -> str:
-    parts = answer.article.source_parts(answer.paragraph)
-    if answer.article.url:
-        parts.append(answer.article.url)
-    return "\u2014 " + ", ".join(parts)
-
-
-def result_text(result: Result, engine: Engine) -> str:
-    if result.answered:
-        blocks = []
-        for run in result.passages():
-            quotes = "\n".join(f"> {answer.text}" for answer in run)
-            blocks.append(f"{quotes}\n{source_line(run[0])}")
-        return "\n\n".join(blocks)
-    if result.reason == "no-content":
-        return "Ask me a question about the story, for example: \u201cWhat is the story about?\u201d"
-    titles = ", ".join(f"\u201c{a.title}\u201d" for a in engine.articles[:3])
-    more = f" and {len(engine.articles) - 3} more articles" if len(engine.articles) > 3 else ""
-    return f"The story doesn't say. It covers {titles}{more}."
-
-
 # ---------------------------------------------------------------------------
 # Commands.
 
 
 def _engine(settings: Settings, corpus: str | None, err: TextIO, quiet: bool = False) -> Engine:
-    folder = corpus or settings.corpus_dir
-    encoder = load_encoder() if settings.semantic else None
     try:
-        engine = Engine.from_folder(folder, encoder=encoder, cache=open_cache(settings.index_cache_dir))
+        engine = build_engine(settings, corpus)
     except CorpusError as exc:
         raise UsageError(str(exc)) from None
     if not quiet:
@@ -156,7 +133,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
                 out.write("\n")
             if args.question == ["-"]:
                 out.write(f"Q: {question}\n")
-            out.write(result_text(result, engine) + "\n")
+            out.write(result_text(result, engine.articles) + "\n")
         out.flush()
         first = False
     return EXIT_OK
@@ -166,13 +143,12 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     t0 = time.perf_counter()
     engine = _engine(settings, args.corpus, err, quiet=True)
     took = time.perf_counter() - t0
-    idx = engine.index
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.write(f"articles    {len(idx.articles)}\n")
-    out.write(f"paragraphs  {idx.n_paragraphs}\n")
-    out.write(f"sentences   {idx.n_sentences}\n")
-    out.write(f"terms       {len(idx.sentences.vocab)}\n")
-    out.write(f"embeddings  {_semantic_state(engine)}\n")
+    out.write(f"articles    {len(engine.articles)}\n")
+    out.write(f"paragraphs  {engine.n_paragraphs}\n")
+    out.write(f"sentences   {engine.n_sentences}\n")
+    out.write(f"terms       {engine.n_terms}\n")
+    out.write(f"embeddings  {engine.semantic_state}\n")
     out.write(f"index       {'loaded from the cache' if engine.index_loaded else 'built'}\n")
     out.write(f"build time  {took:.3f} s\n")
     out.write(f"peak memory {rss_mb:.0f} MB\n")
@@ -182,17 +158,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     return EXIT_OK
 
 
-def _semantic_state(engine: Engine) -> str:
-    if engine.semantic is None:
-        return "off (BM25 alone)"
-    return "all sentences" if engine.semantic.eager else "on demand (large corpus)"
-
-
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
 
-    if settings.discord_token is None:
-        raise UsageError("DISCORD_TOKEN is not set (put it in .env or the environment)")
     runner.setup_logging(settings.log_level)
     try:
         asyncio.run(runner.run(settings))
@@ -204,8 +172,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
 
-    if settings.discord_token is None:
-        raise UsageError("DISCORD_TOKEN is not set (put it in .env or the environment)")
     runner.setup_logging(settings.log_level)
     try:
         count = asyncio.run(runner.sync(settings, args.guild))

@@ -22,6 +22,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.client import StoryBot
+from bot.service import StoryService
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ async def sync(settings: Settings, guild_id: int | None = None) -> int:
     else globally.  Returns how many commands were synced."""
     token = _token(settings)
     apply_endpoints(settings)
-    bot = StoryBot(settings, build_engine=False)
+    bot = StoryBot(settings, StoryService(settings, question_log=False), start_service=False)
     target = guild_id or settings.dev_guild_id
     async with bot:
         await _login(bot, token)

@@ -4,40 +4,29 @@ traceback, and the bot keeps running."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import StoryBot
+from bot.ui import replies
+
+if TYPE_CHECKING:
+    from bot.client import StoryBot
 
 log = logging.getLogger(__name__)
-
-SORRY = "Something went wrong on my side; it has been logged. Please try again."
-NOT_ALLOWED = "You don't have permission to use this command."
 
 
 def user_message(error: app_commands.AppCommandError) -> str | None:
     """The message for errors that are the user's to fix; None for bugs."""
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"You're asking quickly \u2014 try again in {max(1, round(error.retry_after))} s."
+        return replies.retry_message(error.retry_after)
     if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-        return NOT_ALLOWED
+        return replies.NOT_ALLOWED
     if isinstance(error, app_commands.TransformerError):
-        return "I couldn't read that option; please check it and try again."
+        return replies.BAD_OPTION
     return None
-
-
-async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
-    """Reply or follow up, whichever the interaction still allows; never raise."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not tell the user about an error (interaction %s)", interaction.id, exc_info=True)
 
 
 class Errors(commands.Cog):
@@ -57,10 +46,9 @@ class Errors(commands.Cog):
             command = interaction.command.qualified_name if interaction.command else "?"
             original = getattr(error, "original", error)
             log.error("error in /%s", command, exc_info=(type(original), original, original.__traceback__))
-            message = SORRY
-        await send_ephemeral(interaction, message)
+            message = replies.SORRY
+        await replies.send_ephemeral(interaction, message)
 
 
-async def setup(bot: commands.Bot) -> None:
-    assert isinstance(bot, StoryBot)
+async def setup(bot: StoryBot) -> None:
     await bot.add_cog(Errors(bot))

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import StoryBot
-from bot.ui.formatting import MAX_CONTENT, escape, quote_block, shorten
+from bot.render import shorten
+from bot.ui import replies
+from bot.ui.formatting import MAX_CONTENT, escape, quote_block
+
+if TYPE_CHECKING:
+    from bot.client import StoryBot
 
 MAX_TOPIC = 100
 MAX_SOURCES_SHOWN = 20
-
-HELP_TEXT = (
-    "**Ask me about the story.** Mention me with a question, ask in a DM, or reply to one of my answers "
-    "with a follow-up (\u201cand when did he come before?\u201d).\n"
-    "\u2022 `/ask` \u2014 an answer, quoted word for word from the story, with its source\n"
-    "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
-    "\u2022 `/sources` \u2014 the articles I read from\n"
-    "If the story doesn't say, I'll tell you so rather than guess."
-)
 
 
 class Info(commands.Cog):
@@ -34,12 +30,12 @@ class Info(commands.Cog):
     async def fact(
         self, interaction: discord.Interaction[StoryBot], topic: app_commands.Range[str, 1, MAX_TOPIC] | None = None
     ) -> None:
-        engine = self.bot.engine
+        engine = self.bot.service.engine
         if engine is None:
-            await interaction.response.send_message("The story is still loading; try again shortly.", ephemeral=True)
+            await interaction.response.send_message(replies.STILL_LOADING, ephemeral=True)
             return
         if topic:
-            result = await self.bot.answer(topic, top=1)
+            result = (await self.bot.service.ask(topic, top=1)).result
             if not result.answered:
                 await interaction.response.send_message(
                     f"The story doesn't say anything about {escape(shorten(topic, 80))}.", ephemeral=True
@@ -49,7 +45,7 @@ class Info(commands.Cog):
             return
         notable = engine.notable_sentences()
         if not notable:
-            await interaction.response.send_message("I found no notable fact in the story.", ephemeral=True)
+            await interaction.response.send_message(replies.NO_NOTABLE_FACT, ephemeral=True)
             return
         sid = self._random.choice(notable)
         await interaction.response.send_message(quote_block(engine.sentence_answer(sid)))
@@ -58,7 +54,7 @@ class Info(commands.Cog):
     async def fact_topics(
         self, interaction: discord.Interaction[StoryBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        engine = self.bot.engine
+        engine = self.bot.service.engine
         if engine is None:
             return []
         needle = current.casefold().strip()
@@ -67,9 +63,9 @@ class Info(commands.Cog):
 
     @app_commands.command(name="sources", description="The articles the bot answers from.")
     async def sources(self, interaction: discord.Interaction[StoryBot]) -> None:
-        engine = self.bot.engine
+        engine = self.bot.service.engine
         if engine is None:
-            await interaction.response.send_message("The story is still loading; try again shortly.", ephemeral=True)
+            await interaction.response.send_message(replies.STILL_LOADING, ephemeral=True)
             return
         lines = []
         for article in engine.articles[:MAX_SOURCES_SHOWN]:
@@ -89,9 +85,8 @@ class Info(commands.Cog):
 
     @app_commands.command(name="help", description="How to ask the bot about the story.")
     async def help(self, interaction: discord.Interaction[StoryBot]) -> None:
-        await interaction.response.send_message(HELP_TEXT, ephemeral=True)
+        await interaction.response.send_message(replies.HELP_TEXT, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    assert isinstance(bot, StoryBot)
+async def setup(bot: StoryBot) -> None:
     await bot.add_cog(Info(bot))

@@ -1,5 +1,8 @@
-"""Questions: in messages (mention, DM, reply to an answer, answer channels)
-and through ``/ask``."""
+"""Questions: in messages (a mention, a DM, a reply to one of the bot's
+answers, an answer channel) and through ``/ask``, both through one path
+(``_respond``): check the cooldown, ask the service, render, send, and tell
+the service the reply was sent.  This extension also registers the buttons
+under an answer (``bot/ui/buttons.py``), which it owns."""
 
 from __future__ import annotations
 
@@ -7,18 +10,22 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
-from bot.client import StoryBot
-from bot.engine.models import Result
-from bot.exts.errors import SORRY
-from bot.ui.buttons import answer_view
-from bot.ui.cooldown import retry_message
-from bot.ui.formatting import reply_text, shorten
+from bot.render import shorten
+from bot.service import Asked, Where
+from bot.ui import replies
+from bot.ui.buttons import DYNAMIC_ITEMS, answer_view
+from bot.ui.formatting import reply_text
+
+if TYPE_CHECKING:
+    from bot.client import StoryBot
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,9 @@ DEFER_AFTER = 2.0
 allows 3 for the first response)."""
 _MENTIONS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 
+Send = Callable[[str, discord.ui.View | None], Awaitable[int | None]]
+"""Sends a reply (its text and buttons) and returns the reply's id."""
+
 
 def clean_question(text: str) -> str:
     """The words of a question: mentions of anyone, roles, channels and
@@ -37,23 +47,69 @@ def clean_question(text: str) -> str:
     return " ".join(_MENTIONS.sub(" ", text).split())[:MAX_QUESTION]
 
 
-HELP_HINT = "Ask me a question about the story, e.g. \u201cWhere did Putin and Assad meet?\u201d"
+def reply_for(asked: Asked, asker: int) -> tuple[str, discord.ui.View | None]:
+    """The reply's text, and its buttons when the question was answered."""
+    content = reply_text(asked.result, asked.articles)
+    if not asked.result.answered or not asked.result.answers:
+        return content, None
+    position = asked.position or 0
+    return content, answer_view(asked.result, asker, asked.question, position, next_rank=asked.result.answers_shown)
 
 
 class Questions(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    # -- the one path ----------------------------------------------------------
+
+    async def _respond(
+        self,
+        question: str,
+        asker: int,
+        where: Where,
+        send: Send,
+        *,
+        previous: str | None = None,
+        answer: Callable[[Awaitable[Asked]], Awaitable[Asked]] | None = None,
+    ) -> Asked:
+        """Ask the service, send the rendered reply, and remember it."""
+        pending = self.bot.service.ask(question, previous=previous, where=where)
+        asked = await (answer(pending) if answer is not None else pending)
+        content, view = reply_for(asked, asker)
+        reply_id = await send(content, view)
+        await self.bot.service.remember(asked, reply_id)
+        return asked
+
+    def _refusal(self, question: str, user_id: int) -> tuple[str, float | None] | None:
+        """What to say instead of answering (an empty question, the
+        cooldown), and for how long to show it; None to answer."""
+        if not question:
+            return replies.HELP_HINT, None
+        wait = self.bot.cooldown.hit(user_id)
+        if wait:
+            return replies.retry_message(wait), min(wait, 60.0)
+        return None
+
     # -- which messages are questions ------------------------------------------
 
-    def _is_reply_to_us(self, message: discord.Message) -> bool:
+    def _replied_to(self, message: discord.Message) -> int | None:
         ref = message.reference
-        if ref is None or ref.message_id is None:
+        return ref.message_id if ref is not None else None
+
+    def _is_reply_to_us(self, message: discord.Message) -> bool:
+        ref_id = self._replied_to(message)
+        if ref_id is None:
             return False
-        resolved = ref.resolved
+        resolved = message.reference.resolved if message.reference else None
         if isinstance(resolved, discord.Message):
             return self.bot.user is not None and resolved.author.id == self.bot.user.id
-        return self.bot.question_of(ref.message_id) is not None
+        return self.bot.service.question_of(ref_id) is not None
 
     def _is_question(self, message: discord.Message) -> bool:
         if message.guild is None:
@@ -64,18 +120,7 @@ class Questions(commands.Cog):
             return True
         return message.channel.id in self.bot.settings.answer_channel_ids
 
-    def _question_text(self, message: discord.Message) -> str:
-        """The question without mentions of anyone, roles, channels or custom
-        emoji: they are addressing, not words of the question."""
-        return clean_question(message.content)
-
-    def _previous_question(self, message: discord.Message) -> str | None:
-        ref = message.reference
-        if ref is None or ref.message_id is None:
-            return None
-        return self.bot.question_of(ref.message_id)
-
-    # -- messages ------------------------------------------------------------------
+    # -- messages --------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -88,38 +133,32 @@ class Questions(commands.Cog):
         except Exception:
             log.exception("error answering message %s", message.id)
             with contextlib.suppress(discord.HTTPException):
-                await message.reply(SORRY, mention_author=False)
+                await message.reply(replies.SORRY, mention_author=False)
 
     async def _answer_message(self, message: discord.Message) -> None:
-        question = self._question_text(message)
-        if not question:
-            await message.reply(HELP_HINT, mention_author=False)
+        question = clean_question(message.content)
+        refusal = self._refusal(question, message.author.id)
+        if refusal is not None:
+            text, lasts = refusal
+            if lasts is None:
+                await message.reply(text, mention_author=False)
+            else:
+                await message.reply(text, mention_author=False, delete_after=lasts)
             return
-        wait = self.bot.cooldown.hit(message.author.id)
-        if wait:
-            await message.reply(retry_message(wait), mention_author=False, delete_after=min(wait, 60.0))
-            return
-        previous = self._previous_question(message)
-        async with message.channel.typing():
-            result = await self.bot.answer(question, previous=previous)
-        asked = f"{previous} {question}" if previous else question
-        content, view = self._reply(result, message.author.id, asked)
-        sent = await message.reply(content, view=view or MISSING, mention_author=False)
-        self.bot.remember_answer(sent.id, asked)
-        await self.bot.log_question(question, result, message.guild.id if message.guild else None, message.channel.id)
+        ref_id = self._replied_to(message)
+        previous = self.bot.service.question_of(ref_id) if ref_id is not None else None
 
-    def _reply(self, result: Result, asker: int, question: str) -> tuple[str, discord.ui.View | None]:
-        """The reply's text, and its buttons when the question was answered."""
-        engine = self.bot.engine
-        articles = engine.articles if engine else ()
-        content = reply_text(result, articles)
-        if not result.answered or engine is None:
-            return content, None
-        best = result.answers[0]
-        in_para = engine.index.position_in_paragraph(best.sentence) if best.sentence >= 0 else 0
-        return content, answer_view(result, asker, question, in_para, next_rank=result.answers_shown)
+        async def send(content: str, view: discord.ui.View | None) -> int:
+            return (await message.reply(content, view=view or MISSING, mention_author=False)).id
 
-    # -- /ask --------------------------------------------------------------------
+        async def typing(pending: Awaitable[Asked]) -> Asked:
+            async with message.channel.typing():
+                return await pending
+
+        where = Where(message.guild.id if message.guild else None, message.channel.id)
+        await self._respond(question, message.author.id, where, send, previous=previous, answer=typing)
+
+    # -- /ask ------------------------------------------------------------------
 
     @app_commands.command(name="ask", description="Ask the story a question; the answer quotes it.")
     @app_commands.describe(question="Your question, in plain words")
@@ -127,32 +166,29 @@ class Questions(commands.Cog):
         self, interaction: discord.Interaction[StoryBot], question: app_commands.Range[str, 1, MAX_QUESTION]
     ) -> None:
         question = clean_question(question)
-        if not question:
-            await interaction.response.send_message(HELP_HINT, ephemeral=True)
+        refusal = self._refusal(question, interaction.user.id)
+        if refusal is not None:
+            await interaction.response.send_message(refusal[0], ephemeral=True)
             return
-        wait = self.bot.cooldown.hit(interaction.user.id)
-        if wait:
-            await interaction.response.send_message(retry_message(wait), ephemeral=True)
-            return
-        task = asyncio.ensure_future(self.bot.answer(question))
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if done:
-            result = task.result()
-            content, view = self._reply(result, interaction.user.id, question)
+
+        async def in_time(pending: Awaitable[Asked]) -> Asked:
+            """Answer within Discord's 3 seconds, or defer and answer later."""
+            task = asyncio.ensure_future(pending)
+            done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+            if not done:
+                await interaction.response.defer(thinking=True)
+            return await task
+
+        async def send(content: str, view: discord.ui.View | None) -> int | None:
+            if interaction.response.is_done():
+                return (await interaction.followup.send(content, view=view or MISSING, wait=True)).id
             sent = await interaction.response.send_message(content, view=view or MISSING)
-            reply_id = sent.message_id
-        else:
-            await interaction.response.defer(thinking=True)
-            result = await task
-            content, view = self._reply(result, interaction.user.id, question)
-            reply_id = (await interaction.followup.send(content, view=view or MISSING, wait=True)).id
-        if view is not None and reply_id is not None:
-            # "Next best answer" holds only the question's first words.
-            self.bot.remember_answer(reply_id, question)
-        log.debug("answered /ask %r: %s", shorten(question, 80), result.answered)
-        await self.bot.log_question(question, result, interaction.guild_id, interaction.channel_id)
+            return sent.message_id
+
+        where = Where(interaction.guild_id, interaction.channel_id)
+        asked = await self._respond(question, interaction.user.id, where, send, answer=in_time)
+        log.debug("answered /ask %r: %s", shorten(question, 80), asked.result.answered)
 
 
-async def setup(bot: commands.Bot) -> None:
-    assert isinstance(bot, StoryBot)
+async def setup(bot: StoryBot) -> None:
     await bot.add_cog(Questions(bot))

@@ -20,11 +20,12 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.engine.models import Answer, Result
+from bot.engine import Answer, Result
+from bot.ui import replies
 from bot.ui.formatting import paragraph_text, quote_block
 
 if TYPE_CHECKING:
@@ -51,20 +52,14 @@ def guarded(callback: ButtonCallback) -> ButtonCallback:
         try:
             await callback(self, interaction)
         except Exception:
-            from bot.exts.errors import SORRY, send_ephemeral
-
             log.exception("error in button %s", getattr(self, "custom_id", type(self).__name__))
-            await send_ephemeral(interaction, SORRY)
+            await replies.send_ephemeral(interaction, replies.SORRY)
 
     return wrapper
 
 
 def _bot(interaction: discord.Interaction[Any]) -> StoryBot:
-    from bot.client import StoryBot
-
-    client = interaction.client
-    assert isinstance(client, StoryBot)
-    return client
+    return cast("StoryBot", interaction.client)
 
 
 PARA_TEMPLATE = r"sb:para:(?P<key>[0-9a-f]{10}):(?P<p>\d{1,6})"
@@ -92,10 +87,10 @@ class ShowParagraph(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAR
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        engine = _bot(interaction).engine
+        engine = _bot(interaction).service.engine
         article = engine.article(self.key) if engine else None
         if article is None or not 1 <= self.paragraph <= len(article.paragraphs):
-            await interaction.response.send_message("That article is no longer in the corpus.", ephemeral=True)
+            await interaction.response.send_message(replies.ARTICLE_GONE, ephemeral=True)
             return
         await interaction.response.send_message(paragraph_text(article, self.paragraph), ephemeral=True)
 
@@ -130,7 +125,7 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
         first words, so the whole one the bot remembers for its reply is
         taken when it begins with them."""
         message = interaction.message
-        remembered = bot.question_of(message.id) if message is not None else None
+        remembered = bot.service.question_of(message.id) if message is not None else None
         if remembered is not None and " ".join(remembered.split()).startswith(self.question):
             return remembered
         return self.question
@@ -139,13 +134,14 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         question = self.full_question(bot, interaction)
-        result = await bot.answer(question, top=self.rank + 1 + MAX_SHOWN)
+        asked = await bot.service.ask(question, top=self.rank + 1 + MAX_SHOWN)
+        result = asked.result
         # The next answer the reply did not already quote (it may have quoted
         # a lower-ranked sentence as the one its answer depends on).
         shown = {a.sentence for a in result.shown()}
         rank = next((r for r in range(self.rank, len(result.answers)) if result.answers[r].sentence not in shown), None)
         if rank is None:
-            await interaction.response.send_message("That was the last answer the story has.", ephemeral=True)
+            await interaction.response.send_message(replies.LAST_ANSWER, ephemeral=True)
             return
         answer = result.answers[rank]
         view = discord.ui.View(timeout=None)
@@ -153,8 +149,7 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
         if rank + 1 < MAX_NEXT:
             view.add_item(NextAnswer(self.asker, rank + 1, question))
         sent = await interaction.response.send_message(quote_block(answer), view=view, ephemeral=True)
-        if sent.message_id is not None:
-            bot.remember_answer(sent.message_id, question)  # for the next "Next best answer"
+        await bot.service.remember(asked, sent.message_id)  # for the next "Next best answer"
 
 
 class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLATE):
@@ -182,11 +177,10 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLAT
     @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.asker:
-            await interaction.response.send_message("Only the person who asked can rate this answer.", ephemeral=True)
+            await interaction.response.send_message(replies.ONLY_ASKER_VOTES, ephemeral=True)
             return
-        await _bot(interaction).record_vote(self.key, self.paragraph, self.sentence, self.helpful)
-        word = "helpful" if self.helpful else "not helpful"
-        await interaction.response.send_message(f"Thanks \u2014 noted as {word}.", ephemeral=True)
+        await _bot(interaction).service.record_vote(self.key, self.paragraph, self.sentence, self.helpful)
+        await interaction.response.send_message(replies.noted(self.helpful), ephemeral=True)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ShowParagraph, NextAnswer, Vote)

@@ -6,7 +6,6 @@ alike, so switching between them does not get around it.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -39,7 +38,3 @@ class UserCooldown:
         while len(self._hits) > self._max_users:
             self._hits.popitem(last=False)
         return 0.0
-
-
-def retry_message(seconds: float) -> str:
-    return f"You're asking quickly \u2014 try again in {max(1, math.ceil(seconds))} s."

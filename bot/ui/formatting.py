@@ -1,4 +1,6 @@
-"""Turning engine results into Discord message text, always within limits.
+"""Engine results as Discord message text, always within limits: the
+Discord ``Style`` for ``bot/render.py`` (which decides what is said), and
+the admin reports.
 
 Pure functions of engine data: no client, no network, so every rule here is
 tested directly.  The rules (PRODUCT.md):
@@ -19,10 +21,10 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from bot.engine.answer import Engine
-from bot.engine.models import Answer, Article, Result
-from bot.engine.tokens import word_spans
-from bot.store import UnansweredGroup, VotedAnswer
+from bot import render
+from bot.engine import Answer, Article, Engine, Result, word_spans
+from bot.question_log import UnansweredGroup, VotedAnswer
+from bot.render import Style, shorten
 
 MAX_CONTENT = 2000
 MAX_QUOTE = 900
@@ -95,75 +97,33 @@ def highlight(text: str, matched: frozenset[str]) -> str:
     return out.replace(begin, "**").replace(close, "**")
 
 
-def shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + "\u2026"
+def _quote(answer: Answer) -> str:
+    text = answer.text if len(answer.text) <= MAX_QUOTE else shorten(answer.text, MAX_QUOTE)
+    return highlight(text, answer.matched)
+
+
+def _link(url: str) -> str:
+    return f"<{url}>"  # no embed under the answer
+
+
+DISCORD = Style(quote=_quote, escape=escape, link=_link)
+"""Quotes escaped with the matched words in bold, article text escaped,
+links without an embed."""
 
 
 def source_line(article: Article, paragraph: int) -> str:
-    line = "\u2014 " + ", ".join(article.source_parts(paragraph, escape))
-    if article.url:
-        line += f" <{article.url}>"
-    return line
+    return render.source_line(article, paragraph, DISCORD)
 
 
 def quote_block(*run: Answer) -> str:
     """Sentences that follow each other in one paragraph, quoted, and their
     source line."""
-    quotes = []
-    for answer in run:
-        text = answer.text if len(answer.text) <= MAX_QUOTE else shorten(answer.text, MAX_QUOTE)
-        quotes.append(f"> {highlight(text, answer.matched)}")
-    return "\n".join(quotes) + f"\n{source_line(run[0].article, run[0].paragraph)}"
-
-
-def shown_answers(result: Result) -> list[Answer]:
-    """The answers a reply shows (``Result.shown``)."""
-    return list(result.shown())
-
-
-def answer_text(result: Result) -> str:
-    """The whole reply to an answered question."""
-    runs = result.passages()
-
-    def render() -> str:
-        return "\n\n".join(quote_block(*run) for run in runs)
-
-    text = render()
-    while len(text) > MAX_CONTENT and (len(runs) > 1 or len(runs[0]) > 1):
-        if len(runs) > 1:
-            runs.pop()  # the second best first
-        else:  # then the sentence the best depends on: the best alone
-            runs = [tuple(a for a in runs[0] if a is result.answers[0]) or runs[0][-1:]]
-        text = render()
-    return text[:MAX_CONTENT]
-
-
-def covers(articles: Sequence[Article], limit: int = 3) -> str:
-    titles = ", ".join(f"\u201c{escape(a.title)}\u201d" for a in articles[:limit])
-    if len(articles) > limit:
-        titles += f" and {len(articles) - limit} more"
-    return titles
-
-
-def decline_text(result: Result, articles: Sequence[Article]) -> str:
-    """A short, honest reply when the corpus does not answer."""
-    if result.reason == "no-content":
-        return shorten(
-            "Ask me a question about the story in plain words, for example "
-            "\u201cWho did Putin meet in Damascus?\u201d. It covers " + covers(articles) + ".",
-            MAX_CONTENT,
-        )
-    return shorten(f"The story doesn't say. It covers {covers(articles)}.", MAX_CONTENT)
+    return render.passage(run, DISCORD)
 
 
 def reply_text(result: Result, articles: Sequence[Article]) -> str:
-    return answer_text(result) if result.answered else decline_text(result, articles)
+    """The whole reply to a question: the quotes, or the honest decline."""
+    return render.result_text(result, articles, DISCORD, MAX_CONTENT)
 
 
 def paragraph_text(article: Article, paragraph: int) -> str:
@@ -181,7 +141,7 @@ def reload_report(old: Engine | None, new: Engine, limit: int = MAX_CONTENT) -> 
     removed = [a for i, a in before.items() if i not in after]
     changed = [a for i, a in after.items() if i in before and before[i] != a]
     lines = [
-        f"Reloaded: {len(after)} articles, {new.index.n_sentences} sentences "
+        f"Reloaded: {len(after)} articles, {new.n_sentences} sentences "
         f"({len(added)} added, {len(removed)} removed, {len(changed)} changed)."
     ]
     for label, articles in (("Added", added), ("Removed", removed), ("Changed", changed)):

@@ -35,174 +35,34 @@ import asyncio
 import logging
 import sqlite3
 import time
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
-log = logging.getLogger(__name__)
+from bot.question_log.records import (
+    MAX_QUESTION_CHARS,
+    SECONDS_PER_DAY,
+    StoreError,
+    UnansweredGroup,
+    VotedAnswer,
+    normalize_question,
+)
+from bot.question_log.schema import connect, is_busy, one_line
+
+log = logging.getLogger("bot.question_log")
 
 T = TypeVar("T")
-
-MAX_QUESTION_CHARS = 2000
-"""Longer questions are cut to this many characters before they are stored."""
-
-SECONDS_PER_DAY = 86_400.0
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware datetime (the default: ``datetime.now(UTC)``)."""
 
-MIGRATIONS: Sequence[Sequence[str]] = (
-    # 1: the question log and the votes.  Times are unix seconds (UTC).
-    (
-        """
-        CREATE TABLE questions (
-            id          INTEGER PRIMARY KEY,
-            asked_at    REAL    NOT NULL,
-            guild_id    INTEGER,
-            channel_id  INTEGER,
-            question    TEXT    NOT NULL,
-            normalized  TEXT    NOT NULL,
-            answered    INTEGER NOT NULL CHECK (answered IN (0, 1)),
-            quote       TEXT,
-            article_key TEXT,
-            paragraph   INTEGER,
-            sentence    INTEGER
-        )
-        """,
-        "CREATE INDEX questions_by_time ON questions (asked_at)",
-        "CREATE INDEX questions_unanswered ON questions (answered, asked_at)",
-        "CREATE INDEX questions_by_sentence ON questions (article_key, paragraph, sentence)",
-        """
-        CREATE TABLE votes (
-            id          INTEGER PRIMARY KEY,
-            voted_at    REAL    NOT NULL,
-            article_key TEXT    NOT NULL,
-            paragraph   INTEGER NOT NULL,
-            sentence    INTEGER NOT NULL,
-            helpful     INTEGER NOT NULL CHECK (helpful IN (0, 1))
-        )
-        """,
-        "CREATE INDEX votes_by_time ON votes (voted_at)",
-        "CREATE INDEX votes_by_sentence ON votes (article_key, paragraph, sentence)",
-    ),
-    # A future version appends its step here (never edit a released step).
-)
-"""Schema steps; step ``n`` (from 1) takes a database from ``user_version`` n-1 to n."""
-
-
-class StoreError(Exception):
-    """The question log cannot be opened or read; the message is one line."""
-
-
-@dataclass(frozen=True)
-class UnansweredGroup:
-    """Unanswered questions that normalise to the same text."""
-
-    question: str
-    """The most recent wording."""
-    count: int
-    last_asked: datetime
-    """Aware, UTC."""
-
-
-@dataclass(frozen=True)
-class VotedAnswer:
-    """Votes on one quoted sentence."""
-
-    article_key: str
-    paragraph: int
-    sentence: int
-    text: str | None
-    """The sentence as last quoted in the question log, if it is still there."""
-    not_helpful: int
-    helpful: int
-
-
-def normalize_question(text: str) -> str:
-    """Case-folded, without punctuation, words separated by single spaces.
-
-    ``"Who is  Putin?"`` and ``"who is putin"`` both give ``"who is putin"``.
-    """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    kept = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P"))
-    return " ".join(kept.split())
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes included)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
-    """Open (creating folders and file as needed) and migrate; in the worker thread."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the folder for the question log {path}: {_one_line(exc)}") from exc
-    try:
-        # isolation_level IMMEDIATE: a write takes the write lock at its start
-        # (waiting up to busy_timeout), and `with conn:` commits or rolls back.
-        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level="IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open the question log {path}: {_one_line(exc)}") from exc
-    try:
-        # Read the version first: this checks the file is a database, and a
-        # newer one is refused before anything (even the journal mode) changes.
-        _check_version(_user_version(conn), path)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        _migrate(conn, path)
-    except StoreError:
-        conn.close()
-        raise
-    except sqlite3.Error as exc:
-        conn.close()
-        raise StoreError(f"cannot open the question log {path}: {_one_line(exc)}") from exc
-    return conn
-
-
-def _user_version(conn: sqlite3.Connection) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
-def _check_version(version: int, path: Path) -> None:
-    if version > len(MIGRATIONS):
-        raise StoreError(
-            f"the question log {path} has schema version {version}, newer than this bot knows "
-            f"({len(MIGRATIONS)}); upgrade the bot or use another file"
-        )
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Apply the missing steps of ``MIGRATIONS`` in one transaction; nothing if up to date."""
-    if _user_version(conn) == len(MIGRATIONS):
-        return
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
-        version = _user_version(conn)  # again, under the write lock: another process may have migrated
-        _check_version(version, path)
-        for number in range(version + 1, len(MIGRATIONS) + 1):
-            for statement in MIGRATIONS[number - 1]:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number:d}")
-    if version < len(MIGRATIONS):  # else another process has just migrated it
-        log.info("question log %s: schema migrated from version %d to %d", path, version, len(MIGRATIONS))
 
 
 class QuestionLog:
@@ -238,7 +98,7 @@ class QuestionLog:
         path = Path(path)
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bot-store")
         try:
-            conn = await asyncio.get_running_loop().run_in_executor(executor, _connect, path, busy_timeout)
+            conn = await asyncio.get_running_loop().run_in_executor(executor, connect, path, busy_timeout)
         except BaseException:
             executor.shutdown(wait=False)
             raise
@@ -256,7 +116,7 @@ class QuestionLog:
         try:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._conn.close)
         except sqlite3.Error as exc:
-            log.warning("question log %s: error while closing: %s", self._path, _one_line(exc))
+            log.warning("question log %s: error while closing: %s", self._path, one_line(exc))
         finally:
             self._executor.shutdown(wait=False)
 
@@ -444,7 +304,7 @@ class QuestionLog:
         try:
             return operation(conn)
         except sqlite3.Error as exc:
-            if _is_busy(exc):
+            if is_busy(exc):
                 self._no_wait_until = time.monotonic() + self._busy_timeout
             raise
 
@@ -452,11 +312,11 @@ class QuestionLog:
         try:
             return await self._call(operation)
         except (sqlite3.Error, StoreError, OSError, OverflowError) as exc:
-            log.warning("question log %s: could not %s: %s", self._path, what, _one_line(exc))
+            log.warning("question log %s: could not %s: %s", self._path, what, one_line(exc))
             return None
 
     async def _read(self, what: str, operation: Callable[[sqlite3.Connection], T]) -> T:
         try:
             return await self._call(operation)
         except sqlite3.Error as exc:
-            raise StoreError(f"question log {self._path}: could not {what}: {_one_line(exc)}") from exc
+            raise StoreError(f"question log {self._path}: could not {what}: {one_line(exc)}") from exc

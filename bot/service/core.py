@@ -1,0 +1,194 @@
+"""The service: everything the bot does for a reader except talking to
+Discord, shared by the Discord layer and the command line.
+
+It owns the engine's life (``engines.EngineSlot``), answers in a worker
+thread, remembers which question each reply answered (so a reply to one is
+read as a follow-up, and "Next best answer" knows the whole question), keeps
+the question log (``log_keeper.LogKeeper``) and the votes.  A Discord
+question calls ``ask`` for the answer and ``remember`` once the reply is
+sent; nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from bot.engine import Article, Engine, Result
+from bot.question_log import QuestionLog
+from bot.service.engines import EngineFactory, EngineSlot, build_engine, settle_memory
+from bot.service.log_keeper import LogKeeper
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+REMEMBERED_ANSWERS = 10_000
+"""How many replies the service remembers (reply id -> question)."""
+MAX_VOTES_KEPT = 1000
+"""The latest votes kept in memory (the question log keeps them all)."""
+
+
+class NotReady(RuntimeError):
+    """The corpus is not loaded yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a reader asked: a guild channel, or a DM (``guild_id`` None)."""
+
+    guild_id: int | None
+    channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question answered by the service, ready to be shown."""
+
+    question: str
+    """What was answered: for a follow-up, the earlier question's words and
+    this one's (remembered with the reply, for the next follow-up)."""
+    own_question: str
+    """The reader's own words (what the question log keeps)."""
+    result: Result
+    articles: tuple[Article, ...]
+    """The articles the question was answered from (a decline names them)."""
+    position: int | None
+    """Where the best sentence stands in its paragraph (from 0); None when
+    nothing was answered or the answer is the byline."""
+    where: Where | None
+    """Where it was asked; None for what is not logged ("Next best answer")."""
+
+    @property
+    def best(self) -> int | None:
+        """The best answer's sentence id, if answered from the text."""
+        answers = self.result.answers
+        return answers[0].sentence if self.result.answered and answers else None
+
+
+class StoryService:
+    """One bot's engine, question log, follow-up memory and votes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine_factory: EngineFactory | None = None,
+        question_log: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.engines = EngineSlot(engine_factory or self._default_engine)
+        self._question_log = question_log
+        self.log_keeper = LogKeeper(settings.database_path, settings.question_log_retention_days)
+        self.votes: deque[tuple[str, int, int, bool]] = deque(maxlen=MAX_VOTES_KEPT)
+        self._replies: OrderedDict[int, str] = OrderedDict()
+        self._watch: asyncio.Task[None] | None = None
+
+    def _default_engine(self) -> Engine:
+        return build_engine(self.settings, previous=self.engine)
+
+    # -- life ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build the engine (in a worker thread), open the question log, and
+        watch the corpus folder when ``WATCH_CORPUS`` asks to.
+        ``CorpusError`` when the corpus does not load."""
+        engine = await asyncio.to_thread(self.engines.factory)
+        self.engines.engine = engine
+        settle_memory()
+        how = "index loaded from the cache" if engine.index_loaded else "index built"
+        log.info("corpus loaded: %d articles, %d sentences (%s)", len(engine.articles), engine.n_sentences, how)
+        for failure in engine.failures:
+            log.warning("corpus file skipped: %s", failure)
+        if self._question_log:
+            await self.log_keeper.start()
+        if self.settings.watch_corpus:
+            self._watch = asyncio.create_task(self.engines.watch(self.settings.corpus_dir))
+
+    async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        await self.log_keeper.close()
+
+    @property
+    def engine(self) -> Engine | None:
+        """The engine serving now (None before ``start``)."""
+        return self.engines.engine
+
+    @property
+    def store(self) -> QuestionLog | None:
+        """The question log, while it is open."""
+        return self.log_keeper.store
+
+    async def reload(self) -> Engine:
+        """Re-read the corpus and swap the new engine in (``EngineSlot.reload``)."""
+        return await self.engines.reload()
+
+    # -- questions -------------------------------------------------------------
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        previous: str | None = None,
+        top: int = 3,
+        where: Where | None = None,
+    ) -> Asked:
+        """Answer ``question`` (a follow-up to ``previous``) in a worker
+        thread, so the event loop never waits on the engine."""
+        engine = self.engine
+        if engine is None:
+            raise NotReady("the corpus is not loaded yet")
+        result = await asyncio.to_thread(engine.ask, question, top=top, previous=previous)
+        best = result.answers[0].sentence if result.answered and result.answers else None
+        return Asked(
+            question=f"{previous} {question}" if previous else question,
+            own_question=question,
+            result=result,
+            articles=engine.articles,
+            position=engine.position_in_paragraph(best) if best is not None else None,
+            where=where,
+        )
+
+    async def remember(self, asked: Asked, reply_id: int | None) -> None:
+        """The reply to ``asked`` was sent: remember its question (for
+        follow-ups and "Next best answer"), and log a reader's question."""
+        if reply_id is not None:
+            self._replies[reply_id] = asked.question
+            self._replies.move_to_end(reply_id)
+            while len(self._replies) > REMEMBERED_ANSWERS:
+                self._replies.popitem(last=False)
+        if asked.where is not None:
+            await self._log(asked)
+
+    def question_of(self, reply_id: int) -> str | None:
+        """The question one of the bot's replies answered, if remembered."""
+        return self._replies.get(reply_id)
+
+    async def _log(self, asked: Asked) -> None:
+        """Keep the question in the log (no user id); never fails the reply."""
+        store = self.store
+        if store is None or asked.where is None:
+            return
+        result = asked.result
+        best = result.answers[0] if result.answered and result.answers else None
+        await store.record_question(
+            question=asked.own_question,
+            guild_id=asked.where.guild_id,
+            channel_id=asked.where.channel_id,
+            answered=result.answered,
+            quote=best.text if best else None,
+            article_key=best.article.key if best else None,
+            paragraph=(best.paragraph or None) if best else None,
+            sentence=asked.position,
+        )
+
+    async def record_vote(self, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
+        """A reader's helpful / not helpful on an answer."""
+        self.votes.append((article_key, paragraph, sentence, helpful))
+        log.info("vote: %s paragraph %d sentence %d helpful=%s", article_key, paragraph, sentence, helpful)
+        if self.store is not None:
+            await self.store.record_vote(
+                article_key=article_key, paragraph=paragraph, sentence=sentence, helpful=helpful
+            )

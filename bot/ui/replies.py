@@ -1,0 +1,63 @@
+"""Every short line the bot says to a reader or an admin, in one place, and
+the one way an ephemeral line is sent.  Quotes and reports are built in
+``bot/render.py`` and ``bot/ui/formatting.py``."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import discord
+
+from bot.render import EXAMPLE_QUESTION
+
+log = logging.getLogger(__name__)
+
+SORRY = "Something went wrong on my side; it has been logged. Please try again."
+NOT_ALLOWED = "You don't have permission to use this command."
+BAD_OPTION = "I couldn't read that option; please check it and try again."
+STILL_LOADING = "The story is still loading; try again shortly."
+HELP_HINT = f"Ask me a question about the story, e.g. \u201c{EXAMPLE_QUESTION}\u201d"
+HELP_TEXT = (
+    "**Ask me about the story.** Mention me with a question, ask in a DM, or reply to one of my answers "
+    "with a follow-up (\u201cand when did he come before?\u201d).\n"
+    "\u2022 `/ask` \u2014 an answer, quoted word for word from the story, with its source\n"
+    "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
+    "\u2022 `/sources` \u2014 the articles I read from\n"
+    "If the story doesn't say, I'll tell you so rather than guess."
+)
+
+# Buttons under an answer.
+ARTICLE_GONE = "That article is no longer in the corpus."
+LAST_ANSWER = "That was the last answer the story has."
+ONLY_ASKER_VOTES = "Only the person who asked can rate this answer."
+
+# /fact
+NO_NOTABLE_FACT = "I found no notable fact in the story."
+
+# Admin commands.
+LOG_OFF = "The question log is off (see the bot's log)."
+LOG_UNREADABLE = "The question log cannot be read just now."
+NOTHING_REMOVED = "Nothing was removed."
+NO_SUCH_ARTICLE = "No article by that name; pick one from the list."
+
+
+def retry_message(seconds: float) -> str:
+    """A reader asked too often: when they may ask again (never "0 s")."""
+    return f"You're asking quickly \u2014 try again in {max(1, math.ceil(seconds))} s."
+
+
+def noted(helpful: bool) -> str:
+    return f"Thanks \u2014 noted as {'helpful' if helpful else 'not helpful'}."
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    """Reply or follow up, whichever the interaction still allows; never raise."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error (interaction %s)", interaction.id, exc_info=True)
