@@ -17,13 +17,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, Result, single_threaded_math
-from bot.render import result_text
+from bot.render import ranked_text, result_text
 from bot.service import build_engine
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 MAX_TOP = 100
+DEFAULT_TOP = 3
 
 
 class UsageError(Exception):
@@ -56,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer a question without Discord")
     ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
-    ask.add_argument("--top", type=_top, default=3, metavar="K", help="answers to list (default 3)")
+    ask.add_argument(
+        "--top",
+        type=_top,
+        metavar="K",
+        help="list the K best sentences, each with its source (default: the reply a reader gets; with --json, 3)",
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     ask.add_argument("question", nargs="+", metavar="QUESTION", help="the question; '-' reads one per line from stdin")
 
@@ -125,7 +131,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     engine = _engine(settings, args.corpus, err)
     first = True
     for question in _questions(args, stdin):
-        result = engine.ask(question, top=args.top)
+        result = engine.ask(question, top=args.top or DEFAULT_TOP)
         if args.json:
             out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
         else:
@@ -133,7 +139,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
                 out.write("\n")
             if args.question == ["-"]:
                 out.write(f"Q: {question}\n")
-            out.write(result_text(result, engine.articles) + "\n")
+            text = result_text(result, engine.articles) if args.top is None else ranked_text(result, engine.articles)
+            out.write(text + "\n")
         out.flush()
         first = False
     return EXIT_OK

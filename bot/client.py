@@ -35,10 +35,16 @@ EXTENSIONS = (
 
 
 def intents_for(settings: Settings) -> discord.Intents:
-    """Default intents; message content only when answer channels need it."""
-    intents = discord.Intents.default()
-    intents.message_content = bool(settings.answer_channel_ids)
-    return intents
+    """What the bot uses and no more: servers and their channels, messages in
+    servers and in DMs; the privileged Message Content intent only when
+    answer channels need every message's text (without it Discord still
+    sends the text of DMs and of messages that mention the bot)."""
+    return discord.Intents(
+        guilds=True,
+        guild_messages=True,
+        dm_messages=True,
+        message_content=bool(settings.answer_channel_ids),
+    )
 
 
 class StoryBot(commands.Bot):
@@ -52,6 +58,10 @@ class StoryBot(commands.Bot):
         start_service: bool = True,
         **options: Any,
     ) -> None:
+        # The bot has no voice: discord.py's warnings that voice libraries
+        # are missing would greet every start.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(settings),

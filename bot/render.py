@@ -108,3 +108,14 @@ def result_text(result: Result, articles: Sequence[Article], style: Style = PLAI
         return answer_text(result, style, limit)
     text = decline_text(result, articles, style)
     return text if limit is None else shorten(text, limit)
+
+
+def ranked_text(result: Result, articles: Sequence[Article], style: Style = PLAIN) -> str:
+    """Every sentence the engine returned, best first, each with its source
+    (``ask --top K``); a declined question says so first, and its closest
+    sentences follow for inspection."""
+    blocks = [] if result.answered else [decline_text(result, articles, style)]
+    if not result.answered and result.answers:
+        blocks.append("Closest sentences:")
+    blocks += [passage((answer,), style) for answer in result.answers]
+    return "\n\n".join(blocks)

@@ -22,6 +22,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.client import StoryBot
+from bot.engine import CorpusError
 from bot.service import StoryService
 from bot.settings import Settings
 
@@ -43,9 +44,27 @@ def apply_endpoints(settings: Settings) -> None:
     )
 
 
+FIRST_CONNECT_BACKOFF = (1.0, 60.0)
+"""Seconds before the first and the longest wait between attempts to reach
+the gateway for the first time."""
+
+INTENTS_HELP = (
+    "Discord refused the Message Content intent, which ANSWER_CHANNEL_IDS needs: enable it in the developer "
+    "portal (your application > Bot > Privileged Gateway Intents > Message Content Intent), or leave "
+    "ANSWER_CHANNEL_IDS empty"
+)
+CLOSE_CODES = {
+    4004: "Discord refused the token (DISCORD_TOKEN): check it in the developer portal",
+    4010: "Discord refused the shard settings: check SHARD_COUNT and SHARD_IDS",
+    4011: "Discord requires sharding for this many servers: set SHARD_COUNT",
+    4013: "Discord refused the bot's intents as invalid",
+    4014: INTENTS_HELP,
+}
+"""Gateway close codes that no retry can fix, as the line an operator reads."""
+
+
 def setup_logging(level: str) -> None:
     discord.utils.setup_logging(level=getattr(logging, level.upper()), root=True)
-    discord.VoiceClient.warn_nacl = False  # the bot has no voice; the warning is noise
 
 
 def _token(settings: Settings) -> str:
@@ -61,7 +80,40 @@ async def _login(bot: StoryBot, token: str) -> None:
         raise StartupError("Discord refused the token (DISCORD_TOKEN): check it in the developer portal") from None
     except (aiohttp.ClientError, OSError) as exc:
         reason = type(exc).__name__
-        raise StartupError(f"cannot reach Discord at {Route.BASE} ({reason})") from None
+        raise StartupError(
+            f"cannot reach Discord at {Route.BASE} ({reason}): check the network, or DISCORD_API_BASE_URL"
+        ) from None
+    except CorpusError as exc:
+        folder = bot.settings.corpus_dir.resolve()
+        raise StartupError(
+            f"{exc} (CORPUS_DIR is {folder}: run the bot from the folder that holds corpus/, or set CORPUS_DIR)"
+        ) from None
+
+
+async def _connect(bot: StoryBot) -> None:
+    """``bot.connect``, and until the gateway has been reached once, try again
+    with back-off when it cannot be: discord.py retries only a connection
+    it has had (its retry reads the last connection's ``sequence``, and
+    fails with ``AttributeError`` when there never was one).  Close codes
+    that no retry fixes become one ``StartupError`` line."""
+    delay, longest = FIRST_CONNECT_BACKOFF
+    while not bot.is_closed():
+        try:
+            await bot.connect(reconnect=True)
+            return
+        except discord.PrivilegedIntentsRequired:
+            raise StartupError(INTENTS_HELP) from None
+        except discord.ConnectionClosed as exc:
+            known = CLOSE_CODES.get(exc.code)
+            raise StartupError(known or f"Discord closed the gateway connection (code {exc.code})") from None
+        except AttributeError:
+            if bot.ws is not None:
+                raise
+        log.warning(
+            "cannot reach Discord's gateway at %s; trying again in %.0f s", DiscordWebSocket.DEFAULT_GATEWAY, delay
+        )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, longest)
 
 
 async def run(settings: Settings, bot: StoryBot | None = None) -> None:
@@ -76,7 +128,7 @@ async def run(settings: Settings, bot: StoryBot | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with bot:
         await _login(bot, token)
-        runner = asyncio.create_task(bot.connect(reconnect=True))
+        runner = asyncio.create_task(_connect(bot))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if stopper in done:

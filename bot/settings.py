@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IdList = Annotated[list[int], NoDecode]
@@ -51,12 +51,22 @@ class Settings(BaseSettings):
     )
     index_cache_dir: Path | None = Field(
         default=Path("data/index-cache"),
-        description="Folder where the built index is saved for quick restarts; empty: no saving.",
+        description="Folder where the built index is saved for quick restarts; `off`: no saving.",
     )
     question_log_retention_days: float = Field(
         default=90.0, gt=0, le=3650, description="Days the question log keeps questions and votes."
     )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_default(cls, data: Any) -> Any:
+        """A setting left blank (``CORPUS_DIR=`` in ``.env``, as the example
+        file invites for others) means its default, never "" (which would
+        make the working folder the corpus)."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
     @field_validator("answer_channel_ids", "admin_user_ids", "admin_role_ids", mode="before")
     @classmethod
@@ -65,10 +75,10 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
-    @field_validator("dev_guild_id", "discord_api_base_url", "discord_gateway_url", "index_cache_dir", mode="before")
+    @field_validator("index_cache_dir", mode="before")
     @classmethod
-    def _empty_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _cache_off(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() in ("off", "none", "false") else value
 
     @field_validator("discord_api_base_url", "discord_gateway_url")
     @classmethod
@@ -79,11 +89,6 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value
-
-    @field_validator("discord_token", mode="before")
-    @classmethod
-    def _empty_token(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 def load_settings(**overrides: object) -> Settings:

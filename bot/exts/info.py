@@ -35,13 +35,12 @@ class Info(commands.Cog):
             await interaction.response.send_message(replies.STILL_LOADING, ephemeral=True)
             return
         if topic:
-            result = (await self.bot.service.ask(topic, top=1)).result
-            if not result.answered:
-                await interaction.response.send_message(
-                    f"The story doesn't say anything about {escape(shorten(topic, 80))}.", ephemeral=True
-                )
+            asked = await replies.in_time(interaction, self.bot.service.ask(topic, top=1))
+            if not asked.result.answered:
+                text = f"The story doesn't say anything about {escape(shorten(topic, 80))}."
+                await replies.send(interaction, text, ephemeral=True)
                 return
-            await interaction.response.send_message(quote_block(result.answers[0]))
+            await replies.send(interaction, quote_block(asked.result.answers[0]))
             return
         notable = engine.notable_sentences()
         if not notable:

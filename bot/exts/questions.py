@@ -6,7 +6,6 @@ under an answer (``bot/ui/buttons.py``), which it owns."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -31,9 +30,6 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION = 500
 """Longer questions are cut to this many characters before answering."""
-DEFER_AFTER = 2.0
-"""Seconds to wait for an answer before deferring an interaction (Discord
-allows 3 for the first response)."""
 _MENTIONS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 
 Send = Callable[[str, discord.ui.View | None], Awaitable[int | None]]
@@ -135,7 +131,22 @@ class Questions(commands.Cog):
             with contextlib.suppress(discord.HTTPException):
                 await message.reply(replies.SORRY, mention_author=False)
 
+    def _text_withheld(self, message: discord.Message) -> bool:
+        """Discord sent this message without its text: without the Message
+        Content intent, a server message carries its text only when it
+        mentions the bot, so a reply to an answer with the reply ping
+        switched off arrives empty."""
+        return (
+            not message.content
+            and message.guild is not None
+            and not self.bot.intents.message_content
+            and not (self.bot.user is not None and self.bot.user in message.mentions)
+        )
+
     async def _answer_message(self, message: discord.Message) -> None:
+        if self._text_withheld(message):
+            await message.reply(replies.REPLY_WITHOUT_PING, mention_author=False)
+            return
         question = clean_question(message.content)
         refusal = self._refusal(question, message.author.id)
         if refusal is not None:
@@ -172,18 +183,10 @@ class Questions(commands.Cog):
             return
 
         async def in_time(pending: Awaitable[Asked]) -> Asked:
-            """Answer within Discord's 3 seconds, or defer and answer later."""
-            task = asyncio.ensure_future(pending)
-            done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-            if not done:
-                await interaction.response.defer(thinking=True)
-            return await task
+            return await replies.in_time(interaction, pending)
 
         async def send(content: str, view: discord.ui.View | None) -> int | None:
-            if interaction.response.is_done():
-                return (await interaction.followup.send(content, view=view or MISSING, wait=True)).id
-            sent = await interaction.response.send_message(content, view=view or MISSING)
-            return sent.message_id
+            return await replies.send(interaction, content, view)
 
         where = Where(interaction.guild_id, interaction.channel_id)
         asked = await self._respond(question, interaction.user.id, where, send, answer=in_time)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -29,9 +30,21 @@ def build_engine(settings: Settings, folder: str | Path | None = None, previous:
     model when it is installed and wanted, and the saved-index cache; the
     articles ``previous`` already indexed are not split and tokenized again.
     ``CorpusError`` when nothing loads."""
+    folder = Path(folder or settings.corpus_dir)
     encoder = load_encoder() if settings.semantic else None
-    cache = open_cache(settings.index_cache_dir)
-    return Engine.from_folder(folder or settings.corpus_dir, encoder=encoder, cache=cache, previous=previous)
+    cache = open_cache(cache_folder(settings.index_cache_dir, folder))
+    return Engine.from_folder(folder, encoder=encoder, cache=cache, previous=previous)
+
+
+def cache_folder(cache_dir: Path | None, corpus: Path) -> Path | None:
+    """Where ``corpus``'s saved indexes go: a folder of their own under
+    ``INDEX_CACHE_DIR`` for each corpus folder, so that asking another
+    corpus (``ask --corpus other``) never pushes the bot's own out of the
+    few the cache keeps."""
+    if cache_dir is None:
+        return None
+    key = hashlib.sha256(str(corpus.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_dir / key
 
 
 def settle_memory() -> None:

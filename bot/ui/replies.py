@@ -4,15 +4,24 @@ the one way an ephemeral line is sent.  Quotes and reports are built in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
+from discord.utils import MISSING
 
 from bot.render import EXAMPLE_QUESTION
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFER_AFTER = 2.0
+"""Seconds to wait for an answer before deferring an interaction (Discord
+allows 3 for the first response)."""
 
 SORRY = "Something went wrong on my side; it has been logged. Please try again."
 NOT_ALLOWED = "You don't have permission to use this command."
@@ -26,6 +35,10 @@ HELP_TEXT = (
     "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
     "\u2022 `/sources` \u2014 the articles I read from\n"
     "If the story doesn't say, I'll tell you so rather than guess."
+)
+REPLY_WITHOUT_PING = (
+    "I can't read replies that don't mention me. Reply again with the @mention switched on "
+    "(the \u201c@ ON\u201d toggle above the message box), or use `/ask`."
 )
 
 # Buttons under an answer.
@@ -61,3 +74,26 @@ async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> No
             await interaction.response.send_message(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the user about an error (interaction %s)", interaction.id, exc_info=True)
+
+
+async def in_time(interaction: discord.Interaction[Any], pending: Awaitable[T]) -> T:
+    """``pending``'s value; if it takes longer than ``DEFER_AFTER``, the
+    interaction is deferred meanwhile ("thinking…"), so Discord's three
+    seconds never run out."""
+    task = asyncio.ensure_future(pending)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done:
+        await interaction.response.defer(thinking=True)
+    return await task
+
+
+async def send(
+    interaction: discord.Interaction[Any], content: str, view: discord.ui.View | None = None, *, ephemeral: bool = False
+) -> int | None:
+    """The interaction's reply, or its follow-up once it was deferred; the
+    message id when Discord gives one."""
+    if interaction.response.is_done():
+        message = await interaction.followup.send(content, view=view or MISSING, ephemeral=ephemeral, wait=True)
+        return message.id
+    sent = await interaction.response.send_message(content, view=view or MISSING, ephemeral=ephemeral)
+    return sent.message_id
