@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
 
     sync = sub.add_parser("sync", help="push the slash commands to Discord (needs DISCORD_TOKEN)")
-    sync.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (instant); default DEV_GUILD_ID")
+    where = sync.add_mutually_exclusive_group()
+    where.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (instant); default DEV_GUILD_ID")
+    where.add_argument("--global", dest="everywhere", action="store_true", help="sync globally even with DEV_GUILD_ID")
 
     ask = sub.add_parser("ask", help="answer a question without Discord")
     ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
@@ -181,10 +183,11 @@ def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
 
     runner.setup_logging(settings.log_level)
     try:
-        count = asyncio.run(runner.sync(settings, args.guild))
+        count = asyncio.run(runner.sync(settings, args.guild, everywhere=args.everywhere))
     except runner.StartupError as exc:
         raise UsageError(str(exc)) from None
-    where = f"guild {args.guild or settings.dev_guild_id}" if (args.guild or settings.dev_guild_id) else "globally"
+    guild = None if args.everywhere else args.guild or settings.dev_guild_id
+    where = f"to guild {guild}" if guild else "globally"
     out.write(f"synced {count} commands {where}\n")
     return EXIT_OK
 

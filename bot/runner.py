@@ -142,13 +142,14 @@ async def run(settings: Settings, bot: StoryBot | None = None) -> None:
             loop.remove_signal_handler(sig)
 
 
-async def sync(settings: Settings, guild_id: int | None = None) -> int:
+async def sync(settings: Settings, guild_id: int | None = None, *, everywhere: bool = False) -> int:
     """Push the command tree: to ``guild_id`` (or DEV_GUILD_ID) instantly,
-    else globally.  Returns how many commands were synced."""
+    else (or with ``everywhere``) globally.  Returns how many commands were
+    synced."""
     token = _token(settings)
     apply_endpoints(settings)
     bot = StoryBot(settings, StoryService(settings, question_log=False), start_service=False)
-    target = guild_id or settings.dev_guild_id
+    target = None if everywhere else guild_id or settings.dev_guild_id
     async with bot:
         await _login(bot, token)
         if target:
