@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync", help="push the slash commands to Discord (needs DISCORD_TOKEN)")
     where = sync.add_mutually_exclusive_group()
-    where.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (instant); default DEV_GUILD_ID")
+    where.add_argument(
+        "--guild", type=int, metavar="ID", help="sync to this guild only (instant); default DEV_GUILD_ID"
+    )
     where.add_argument("--global", dest="everywhere", action="store_true", help="sync globally even with DEV_GUILD_ID")
 
     ask = sub.add_parser("ask", help="answer a question without Discord")
