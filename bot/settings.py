@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default=Path("data/index-cache"),
         description="Folder where the built index is saved for quick restarts; `off`: no saving.",
     )
+    answer_workers: int | None = Field(
+        default=None, ge=1, le=64, description="Questions answered at once; empty: one per core."
+    )
+    answer_max_wait_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="A question that waited longer for a worker gets 'busy, try again'."
+    )
     question_log_retention_days: float = Field(
         default=90.0, gt=0, le=3650, description="Days the question log keeps questions and votes."
     )

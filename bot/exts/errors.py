@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.service import Busy
 from bot.ui import replies
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ def user_message(error: app_commands.AppCommandError) -> str | None:
         return replies.NOT_ALLOWED
     if isinstance(error, app_commands.TransformerError):
         return replies.BAD_OPTION
+    if isinstance(getattr(error, "original", None), Busy):
+        return replies.BUSY
     return None
 
 

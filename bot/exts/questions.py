@@ -18,7 +18,7 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot.render import shorten
-from bot.service import Asked, Where
+from bot.service import Asked, Busy, Where
 from bot.ui import replies
 from bot.ui.buttons import DYNAMIC_ITEMS, answer_view
 from bot.ui.formatting import reply_text
@@ -73,10 +73,15 @@ class Questions(commands.Cog):
         *,
         previous: str | None = None,
         answer: Callable[[Awaitable[Asked]], Awaitable[Asked]] | None = None,
-    ) -> Asked:
-        """Ask the service, send the rendered reply, and remember it."""
+    ) -> Asked | None:
+        """Ask the service, send the rendered reply, and remember it; None
+        when the service was too busy (the reader is told so)."""
         pending = self.bot.service.ask(question, previous=previous, where=where)
-        asked = await (answer(pending) if answer is not None else pending)
+        try:
+            asked = await (answer(pending) if answer is not None else pending)
+        except Busy:
+            await send(replies.BUSY, None)
+            return None
         content, view = reply_for(asked, asker)
         reply_id = await send(content, view)
         await self.bot.service.remember(asked, reply_id)
@@ -190,7 +195,7 @@ class Questions(commands.Cog):
 
         where = Where(interaction.guild_id, interaction.channel_id)
         asked = await self._respond(question, interaction.user.id, where, send, answer=in_time)
-        log.debug("answered /ask %r: %s", shorten(question, 80), asked.result.answered)
+        log.debug("answered /ask %r: %s", shorten(question, 80), asked.result.answered if asked else "busy")
 
 
 async def setup(bot: StoryBot) -> None:

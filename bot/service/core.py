@@ -20,6 +20,7 @@ from bot.engine import Article, Engine, Result
 from bot.question_log import QuestionLog
 from bot.service.engines import EngineFactory, EngineSlot, build_engine, settle_memory
 from bot.service.log_keeper import LogKeeper
+from bot.service.pool import AnswerPool, default_workers
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class StoryService:
         self.votes: deque[tuple[str, int, int, bool]] = deque(maxlen=MAX_VOTES_KEPT)
         self._replies: OrderedDict[int, str] = OrderedDict()
         self._watch: asyncio.Task[None] | None = None
+        self.pool = AnswerPool(settings.answer_workers or default_workers(), settings.answer_max_wait_seconds)
 
     def _default_engine(self) -> Engine:
         return build_engine(self.settings, previous=self.engine)
@@ -110,6 +112,7 @@ class StoryService:
         if self._watch is not None:
             self._watch.cancel()
         await self.log_keeper.close()
+        self.pool.close()
 
     @property
     def engine(self) -> Engine | None:
@@ -136,11 +139,12 @@ class StoryService:
         where: Where | None = None,
     ) -> Asked:
         """Answer ``question`` (a follow-up to ``previous``) in a worker
-        thread, so the event loop never waits on the engine."""
+        thread, so the event loop never waits on the engine; ``Busy`` when
+        every worker stayed taken for ``ANSWER_MAX_WAIT_SECONDS``."""
         engine = self.engine
         if engine is None:
             raise NotReady("the corpus is not loaded yet")
-        result = await asyncio.to_thread(engine.ask, question, top=top, previous=previous)
+        result = await self.pool.run(lambda: engine.ask(question, top=top, previous=previous))
         best = result.answers[0].sentence if result.answered and result.answers else None
         return Asked(
             question=f"{previous} {question}" if previous else question,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.engine import Answer, Result
+from bot.service import Busy
 from bot.ui import replies
 from bot.ui.formatting import paragraph_text, quote_block
 
@@ -51,6 +52,8 @@ def guarded(callback: ButtonCallback) -> ButtonCallback:
     async def wrapper(self: Any, interaction: discord.Interaction[Any]) -> None:
         try:
             await callback(self, interaction)
+        except Busy:
+            await replies.send_ephemeral(interaction, replies.BUSY)
         except Exception:
             log.exception("error in button %s", getattr(self, "custom_id", type(self).__name__))
             await replies.send_ephemeral(interaction, replies.SORRY)

@@ -26,6 +26,7 @@ allows 3 for the first response)."""
 SORRY = "Something went wrong on my side; it has been logged. Please try again."
 NOT_ALLOWED = "You don't have permission to use this command."
 BAD_OPTION = "I couldn't read that option; please check it and try again."
+BUSY = "I'm answering a lot of questions right now; please ask again in a few seconds."
 STILL_LOADING = "The story is still loading; try again shortly."
 HELP_HINT = f"Ask me a question about the story, e.g. \u201c{EXAMPLE_QUESTION}\u201d"
 HELP_TEXT = (
