@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import time
+import zlib
 
 import pytest
 
@@ -19,7 +21,7 @@ from bot.fetch import (
     TooManyRedirects,
     fetch_page,
 )
-from bot.fetch.fetch import decode_html, sniff, web_charset
+from bot.fetch.fetch import _Inflater, decode_html, sniff, web_charset
 from tests.fetch.conftest import Server, only_loopback_is_public
 
 
@@ -223,3 +225,24 @@ def test_sniffing_without_a_content_type(head: bytes, what: str) -> None:
 )
 def test_sniffing_html(head: bytes) -> None:
     sniff(head)
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS])
+def test_deflate_with_and_without_its_zlib_header(wbits: int) -> None:
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    data = packer.compress(b"<html>" + b"x" * 5000) + packer.flush()
+    inflater = _Inflater("deflate", 10_000)
+    out = b"".join(inflater.feed(data[i : i + 7]) for i in range(0, len(data), 7)) + inflater.flush()
+    assert out == b"<html>" + b"x" * 5000
+
+
+def test_inflating_stops_at_the_limit_without_inflating_the_rest() -> None:
+    bomb = gzip.compress(b"\0" * (8 * 1024 * 1024))
+    inflater = _Inflater("gzip", 1024 * 1024)
+    with pytest.raises(TooLarge, match="once decompressed"):
+        inflater.feed(bomb)
+
+
+def test_an_unknown_content_encoding_is_refused() -> None:
+    with pytest.raises(NotHtml, match="encoding this bot does not read"):
+        _Inflater("br", 1024)
