@@ -48,6 +48,12 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "CREATE INDEX votes_by_time ON votes (voted_at)",
         "CREATE INDEX votes_by_sentence ON votes (article_key, paragraph, sentence)",
     ),
+    # 2: votes know their server, so each server's admins see their own.
+    (
+        "ALTER TABLE votes ADD COLUMN guild_id INTEGER",
+        "CREATE INDEX votes_by_guild ON votes (guild_id, voted_at)",
+        "CREATE INDEX questions_by_guild ON questions (guild_id, answered, asked_at)",
+    ),
     # A future version appends its step here (never edit a released step).
 )
 """Schema steps; step ``n`` (from 1) takes a database from ``user_version`` n-1 to n."""

@@ -65,6 +65,13 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _in_guild(guild_id: int | None, prefix: str = "") -> tuple[str, tuple[int, ...]]:
+    """The SQL condition (and its argument) that keeps one server's rows."""
+    if guild_id is None:
+        return "", ()
+    return f" AND {prefix}guild_id = ?", (guild_id,)
+
+
 class QuestionLog:
     """The question log; make one with ``await QuestionLog.open(path)``, and ``close`` it."""
 
@@ -167,14 +174,17 @@ class QuestionLog:
 
         await self._write("record a question", write)
 
-    async def record_vote(self, *, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
+    async def record_vote(
+        self, *, article_key: str, paragraph: int, sentence: int, helpful: bool, guild_id: int | None = None
+    ) -> None:
         """Log one helpful / not-helpful vote on the sentence at (article_key, paragraph, sentence)."""
-        row = (self._now(), article_key, paragraph, sentence, int(helpful))
+        row = (self._now(), guild_id, article_key, paragraph, sentence, int(helpful))
 
         def write(conn: sqlite3.Connection) -> None:
             with conn:
                 conn.execute(
-                    "INSERT INTO votes (voted_at, article_key, paragraph, sentence, helpful) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO votes (voted_at, guild_id, article_key, paragraph, sentence, helpful)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
                     row,
                 )
 
@@ -199,19 +209,24 @@ class QuestionLog:
 
     # -- reads (for the admin commands): a failure raises StoreError
 
-    async def unanswered(self, limit: int = 10, days: float = 30) -> list[UnansweredGroup]:
-        """Unanswered questions of the last ``days``, grouped by ``normalize_question``.
+    async def unanswered(
+        self, limit: int = 10, days: float = 30, *, guild_id: int | None = None
+    ) -> list[UnansweredGroup]:
+        """Unanswered questions of the last ``days``, grouped by ``normalize_question``;
+        with ``guild_id``, those asked in that server only.
 
         Most frequent first, then most recently asked; each group has its
         count, its most recent wording and when it was last asked.
         """
         cutoff = self._cutoff(limit, days)
+        where, args = _in_guild(guild_id)
 
         def query(conn: sqlite3.Connection) -> list[tuple[str, int, float]]:
             return conn.execute(
-                """
+                f"""
                 WITH recent AS (
-                    SELECT id, asked_at, question, normalized FROM questions WHERE answered = 0 AND asked_at >= ?
+                    SELECT id, asked_at, question, normalized FROM questions
+                    WHERE answered = 0 AND asked_at >= ?{where}
                 )
                 SELECT
                     (SELECT latest.question FROM recent AS latest WHERE latest.normalized = grouped.normalized
@@ -223,7 +238,7 @@ class QuestionLog:
                 ORDER BY times DESC, last_asked DESC, MAX(id) DESC
                 LIMIT ?
                 """,
-                (cutoff, limit),
+                (cutoff, *args, limit),
             ).fetchall()
 
         rows = await self._read("list unanswered questions", query)
@@ -232,18 +247,22 @@ class QuestionLog:
             for question, count, last in rows
         ]
 
-    async def least_helpful(self, limit: int = 5, days: float = 30) -> list[VotedAnswer]:
-        """Sentences voted not helpful in the last ``days``, most not-helpful votes first.
+    async def least_helpful(
+        self, limit: int = 5, days: float = 30, *, guild_id: int | None = None
+    ) -> list[VotedAnswer]:
+        """Sentences voted not helpful in the last ``days`` (with ``guild_id``,
+        in that server), most not-helpful votes first.
 
         Only sentences with at least one not-helpful vote; ties go to the
         one with fewer helpful votes.  ``text`` is the sentence as last
         quoted in the question log (``None`` if no question quoting it is left).
         """
         cutoff = self._cutoff(limit, days)
+        where, args = _in_guild(guild_id, "v.")
 
         def query(conn: sqlite3.Connection) -> list[tuple[str, int, int, str | None, int, int]]:
             return conn.execute(
-                """
+                f"""
                 SELECT
                     v.article_key, v.paragraph, v.sentence,
                     (SELECT q.quote FROM questions AS q
@@ -253,13 +272,13 @@ class QuestionLog:
                     SUM(v.helpful = 0) AS not_helpful,
                     SUM(v.helpful = 1) AS helpful
                 FROM votes AS v
-                WHERE v.voted_at >= ?
+                WHERE v.voted_at >= ?{where}
                 GROUP BY v.article_key, v.paragraph, v.sentence
                 HAVING not_helpful > 0
                 ORDER BY not_helpful DESC, helpful ASC, MAX(v.voted_at) DESC, v.article_key, v.paragraph, v.sentence
                 LIMIT ?
                 """,
-                (cutoff, limit),
+                (cutoff, *args, limit),
             ).fetchall()
 
         rows = await self._read("list the least helpful answers", query)
