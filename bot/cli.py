@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, Result, single_threaded_math
 from bot.render import ranked_text, result_text
-from bot.service import build_engine
+from bot.service import build_engine, fetch_options
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -48,7 +48,7 @@ def _top(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Answers questions about a news story.")
-    sub = parser.add_subparsers(dest="command", metavar="{run,ask,index,sync}", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="{run,ask,index,add,sync}", parser_class=_Parser)
 
     sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
 
@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", help="load and index the corpus, and report on it")
     index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+
+    add = sub.add_parser("add", help="fetch a news page and save its article into the corpus")
+    add.add_argument("url", metavar="URL", help="the article's link (http or https)")
+    add.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+    add.add_argument("--server", metavar="ID", help="save among that server's own articles (default: shared)")
+    add.add_argument("--replace", action="store_true", help="replace the article already saved from this link")
     return parser
 
 
@@ -169,6 +175,19 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     return EXIT_OK
 
 
+def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from bot.fetch import add_command
+
+    folder = args.corpus or settings.corpus_dir
+    code, line = add_command(
+        args.url, folder, server_id=args.server, replace=args.replace, options=fetch_options(settings)
+    )
+    if code:
+        raise UsageError(line.removeprefix("error: "))
+    out.write(line + "\n")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
 
@@ -208,7 +227,7 @@ def main(
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise UsageError("say what to do: run, ask, index or sync (see --help)")
+            raise UsageError("say what to do: run, ask, index, add or sync (see --help)")
         settings = load_settings()
         if args.command in ("ask", "run"):
             single_threaded_math()
@@ -218,6 +237,8 @@ def main(
             return cmd_index(args, settings, out, err)
         if args.command == "sync":
             return cmd_sync(args, settings, out, err)
+        if args.command == "add":
+            return cmd_add(args, settings, out, err)
         return cmd_run(args, settings, out, err)
     except (UsageError, SettingsError) as exc:
         print(f"bot: error: {exc}", file=err)

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
         default=Path("data/index-cache"),
         description="Folder where the built index is saved for quick restarts; `off`: no saving.",
     )
+    fetch_allow_private: bool = Field(
+        default=False, description="Let `add URL` and /corpus add url fetch private and loopback addresses."
+    )
+    fetch_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, le=50_000_000, description="Largest page read, as sent and decompressed."
+    )
+    fetch_timeout_seconds: float = Field(
+        default=20.0, gt=0, le=120, description="Time for a whole fetch, redirects included."
+    )
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed at most.")
     answer_workers: int | None = Field(
         default=None, ge=1, le=64, description="Questions answered at once; empty: one per core."
     )

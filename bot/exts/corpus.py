@@ -22,7 +22,9 @@ from bot.engine import (
     write_file,
 )
 from bot.exts.checks import is_admin, refused
+from bot.fetch import FetchError, add_article_from_url, describe
 from bot.render import shorten
+from bot.service import fetch_options
 from bot.ui import replies
 from bot.ui.formatting import MAX_CONTENT, escape, reload_report
 from bot.ui.views import Confirm
@@ -45,13 +47,33 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
             raise app_commands.CheckFailure("not an admin")
         return True
 
-    @app_commands.command(name="add", description="Upload a .txt, .md or .jsonl article into the corpus.")
-    @app_commands.describe(file="The article file", replace="Replace a file of the same name")
+    @app_commands.command(name="add", description="Add an article: upload a .txt, .md or .jsonl file, or give a link.")
+    @app_commands.describe(
+        file="An article file (.txt, .md or .jsonl)",
+        url="A news article's link: the bot fetches the page and keeps the article",
+        replace="Replace the article of the same name or link",
+    )
     async def add(
-        self, interaction: discord.Interaction[StoryBot], file: discord.Attachment, replace: bool = False
+        self,
+        interaction: discord.Interaction[StoryBot],
+        file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 2048] | None = None,
+        replace: bool = False,
     ) -> None:
         if await refused(interaction):
             return
+        if (file is None) == (url is None):
+            await interaction.response.send_message(replies.FILE_OR_LINK, ephemeral=True)
+            return
+        if url is not None:
+            await self._add_url(interaction, url, replace)
+            return
+        assert file is not None
+        await self._add_file(interaction, file, replace)
+
+    async def _add_file(
+        self, interaction: discord.Interaction[StoryBot], file: discord.Attachment, replace: bool
+    ) -> None:
         suffix = Path(file.filename).suffix.lower()
         limit = self.bot.settings.upload_max_bytes
         if suffix not in ARTICLE_SUFFIXES:
@@ -83,6 +105,19 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
             return
         log.info("article added by %s as %s", interaction.user.id, name)
         await self._reload_and_report(interaction, f"Added as {name}.")
+
+    async def _add_url(self, interaction: discord.Interaction[StoryBot], url: str, replace: bool) -> None:
+        """Fetch the page (seconds: deferred first), keep its article."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        options = fetch_options(self.bot.settings)
+        try:
+            added = await add_article_from_url(url, self.bot.settings.corpus_dir, replace=replace, options=options)
+        except FetchError as exc:
+            log.info("article from %s refused: %s", url, exc)
+            await interaction.followup.send(f"Not added: {escape(str(exc))}"[:MAX_CONTENT], ephemeral=True)
+            return
+        log.info("article added by %s from %s as %s", interaction.user.id, added.url, added.relative_path)
+        await self._reload_and_report(interaction, escape(describe(added)))
 
     @app_commands.command(name="remove", description="Remove one article from the corpus.")
     @app_commands.describe(article="The article's title")

@@ -2,7 +2,7 @@
 line alike, and knows nothing of Discord."""
 
 from bot.service.core import Asked, NotReady, StoryService, Where
-from bot.service.engines import EngineFactory, build_engine
+from bot.service.engines import EngineFactory, build_engine, fetch_options
 from bot.service.pool import Busy
 
-__all__ = ["Asked", "Busy", "EngineFactory", "NotReady", "StoryService", "Where", "build_engine"]
+__all__ = ["Asked", "Busy", "EngineFactory", "NotReady", "StoryService", "Where", "build_engine", "fetch_options"]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.engine import ARTICLE_SUFFIXES, CorpusError, Engine, load_encoder, open_cache
+from bot.fetch import FetchOptions
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,3 +103,13 @@ class EngineSlot:
                 log.info("corpus reloaded: %d articles, %d sentences", len(engine.articles), engine.n_sentences)
         except (OSError, RuntimeError) as exc:
             log.warning("stopped watching the corpus folder: %s", exc)
+
+
+def fetch_options(settings: Settings) -> FetchOptions:
+    """The limits for fetching an article from a link, from the settings."""
+    return FetchOptions(
+        allow_private=settings.fetch_allow_private,
+        max_bytes=settings.fetch_max_bytes,
+        timeout=settings.fetch_timeout_seconds,
+        max_redirects=settings.fetch_max_redirects,
+    )
