@@ -44,17 +44,20 @@ class Style:
     """The article's own text in a source line or a decline."""
     link: Callable[[str], str] = str
     """An article's URL."""
+    before_link: str = ", "
+    """What comes between the source and its URL (Discord: a space)."""
 
 
 PLAIN = Style()
 
 
 def source_line(article: Article, paragraph: int, style: Style = PLAIN) -> str:
-    """``— “Title”, Publisher (Authors), paragraph 6, URL``."""
-    parts = article.source_parts(paragraph, style.escape)
+    """``— “Title”, Publisher (Authors), paragraph 6, URL`` (Discord:
+    ``… paragraph 6 <URL>``)."""
+    line = "\u2014 " + ", ".join(article.source_parts(paragraph, style.escape))
     if article.url:
-        parts.append(style.link(article.url))
-    return "\u2014 " + ", ".join(parts)
+        line += style.before_link + style.link(article.url)
+    return line
 
 
 def passage(run: Sequence[Answer], style: Style = PLAIN) -> str:

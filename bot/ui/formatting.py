@@ -106,9 +106,9 @@ def _link(url: str) -> str:
     return f"<{url}>"  # no embed under the answer
 
 
-DISCORD = Style(quote=_quote, escape=escape, link=_link)
+DISCORD = Style(quote=_quote, escape=escape, link=_link, before_link=" ")
 """Quotes escaped with the matched words in bold, article text escaped,
-links without an embed."""
+links without an embed, after a space (``… paragraph 6 <URL>``)."""
 
 
 def source_line(article: Article, paragraph: int) -> str:
