@@ -31,7 +31,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.client import StoryBot
-from bot.engine.semantic import single_threaded_math
+from bot.engine import single_threaded_math
 from bot.runner import apply_endpoints
 from bot.settings import load_settings
 from tests.fake_discord import FakeDiscord

@@ -88,8 +88,7 @@ def log(msg: str) -> None:
 def make_articles(data: list[dict[str, Any]], n_sentences: int) -> list[Any]:
     """SQuAD dev's articles, copied as new articles ("Title (copy k)") until
     they hold ``n_sentences`` sentences (the last copy stops mid-article)."""
-    from bot.engine.models import Article
-    from bot.engine.sentences import split_sentences
+    from bot.engine import Article, split_sentences
 
     base = []
     for art in data:
@@ -185,11 +184,9 @@ def run_size(n: int, n_queries: int, data_path: Path, rank_budget: float) -> dic
 
 
 def _run_size(n: int, n_queries: int, data_path: Path, rank_budget: float) -> dict[str, Any]:
-    from bot.engine.answer import Engine
-    from bot.engine.bm25 import SparseBM25
-    from bot.engine.cache import IndexCache
-    from bot.engine.sentences import split_sentences
-    from bot.engine.tokens import tokenize
+    from bot.engine import Engine, IndexCache, split_sentences
+    from bot.engine.index.bm25 import SparseBM25
+    from bot.engine.text.tokens import tokenize
 
     started = time.perf_counter()
     r: dict[str, Any] = {"target": n}
@@ -321,8 +318,7 @@ def _with_embeddings(engine: Any, questions: list[str]) -> dict[str, Any]:
     new to the engine (above ``semantic_eager_max`` sentences its BM25
     candidates are embedded on demand); None without the model, or where
     every sentence would be embedded at build time (see benchmarks.squad)."""
-    from bot.engine.answer import Engine
-    from bot.engine.semantic import load_encoder
+    from bot.engine import Engine, load_encoder
 
     r: dict[str, Any] = {"semantic_ms": None}
     encoder = load_encoder()
@@ -523,8 +519,7 @@ def machine_info() -> str:
 def profile_build(n: int, data_path: Path, top: int = 10) -> None:
     from threadpoolctl import threadpool_limits
 
-    from bot.engine.answer import Engine
-    from bot.engine.models import Corpus
+    from bot.engine import Corpus, Engine
 
     articles = make_articles(load_squad(data_path), n)
     profiler = cProfile.Profile()

@@ -20,10 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.answer import Engine
-from bot.engine.embedding import SentenceEncoder
-from bot.engine.models import Article, Corpus
-from bot.engine.semantic import load_encoder
+from bot.engine import Article, Corpus, Engine, IndexConfig, SentenceEncoder, load_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
@@ -127,8 +124,8 @@ def plain_baseline(data: list[dict], stemmed: bool) -> dict[str, float]:
 
     import numpy as np
 
-    from bot.engine.bm25 import SparseBM25
-    from bot.engine.tokens import tokenize
+    from bot.engine.index.bm25 import SparseBM25
+    from bot.engine.text.tokens import tokenize
 
     engine, questions = build(data)
     idx = engine.index
@@ -178,8 +175,6 @@ ABLATION: list[tuple[str, dict[str, object]]] = [
 
 def ablation(data: list[dict], encoder: SentenceEncoder | None) -> None:
     import dataclasses
-
-    from bot.engine.index import IndexConfig
 
     print(f"{'method':50} {'P@1':>7} {'MRR':>7}")
     for label, stemmed in (("plain BM25Okapi, lower-cased \\w+ tokens", False), ("+ stemming and stop words", True)):

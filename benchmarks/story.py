@@ -18,8 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.engine.answer import Engine
-from bot.engine.semantic import load_encoder
+from bot.engine import Engine, load_encoder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

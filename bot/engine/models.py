@@ -1,10 +1,12 @@
-"""The engine's plain data: articles, load failures, answers."""
+"""The engine's plain data: articles, load failures, answers, and why a
+question was declined."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 SECOND_ANSWER_RATIO = 0.9
 """A second sentence is shown when it scores at least this share of the best."""
@@ -90,11 +92,25 @@ class Answer:
     article: Article
     paragraph: int
     """Body paragraph number from 1; 0 for the title or byline."""
-    sentence: int
-    """Index of the sentence in the index (0 for title/byline answers)."""
+    sentence: int | None
+    """Index of the sentence in the index; None for an answer from the
+    title or byline, which are not sentences of the index."""
     score: float
     matched: frozenset[str] = frozenset()
     """Index terms of the question that the sentence contains."""
+
+
+class Reason(StrEnum):
+    """Why a question was declined."""
+
+    NO_CONTENT = "no-content"
+    """The question asks nothing: no content word left, or only greetings
+    and acknowledgements ("hi", "thanks!")."""
+    NO_MATCH = "no-match"
+    """No sentence shares anything with the question."""
+    NOT_COVERED = "not-covered"
+    """The best sentence does not hold enough of the question (coverage, or
+    meaning with embeddings) to count as its answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +123,8 @@ class Result:
     """Best first.  When ``answered`` is false these are the closest
     sentences, for inspection, not answers."""
     took_ms: float
-    reason: str = ""
-    """Why the question was declined (empty when answered)."""
+    reason: Reason | None = None
+    """Why the question was declined (None when answered)."""
     context: Answer | None = None
     """The sentence just before the best one, when the best one depends on
     it ("He helped seize key cities" needs to say who "he" is)."""
@@ -144,6 +160,7 @@ class Result:
                 last is not None
                 and last.article is answer.article
                 and last.paragraph == answer.paragraph
+                and last.sentence is not None
                 and answer.sentence == last.sentence + 1
             ):
                 runs[-1] += (answer,)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Article, Corpus, CorpusError, Engine
-from bot.engine.index import IndexConfig
+from bot.engine import Article, Corpus, CorpusError, Engine, IndexConfig, Reason
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,14 +77,14 @@ def test_off_topic_and_noise_are_declined(story: Engine, question: str) -> None:
 
 
 def test_noise_has_no_content_reason(story: Engine) -> None:
-    assert story.ask("what is it?").reason == "no-content"
+    assert story.ask("what is it?").reason is Reason.NO_CONTENT
 
 
 def test_declined_question_still_lists_closest_sentences() -> None:
     engine = make_engine(FARM)
     result = engine.ask("Who owns the football club in the valley?", top=2)
     assert not result.answered
-    assert result.reason == "not-covered"
+    assert result.reason is Reason.NOT_COVERED
     assert result.answers  # the closest, for inspection
 
 
@@ -222,7 +221,7 @@ def test_empty_corpus_is_a_clear_error() -> None:
 def test_greetings_get_the_help_hint_not_a_decline(story: Engine, message: str) -> None:
     result = story.ask(message)
     assert not result.answered
-    assert result.reason == "no-content"
+    assert result.reason is Reason.NO_CONTENT
 
 
 def test_greeting_words_inside_a_question_still_count(story: Engine) -> None:

@@ -1,4 +1,4 @@
-"""SparseBM25 gives rank-bm25's numbers (bot/engine/bm25.py)."""
+"""SparseBM25 gives rank-bm25's numbers (bot/engine/index/bm25.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import rank_bm25
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine.bm25 import SparseBM25
+from bot.engine.index.bm25 import SparseBM25
 
 RTOL = 1e-9
 ATOL = 1e-12  # for scores that are zero (or cancel to nearly zero) on both sides

@@ -12,9 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from bot.engine import Article, Corpus, Engine
-from bot.engine.cache import KEEP, IndexCache, index_key, open_cache
-from bot.engine.index import IndexConfig, SentenceIndex
+import bot.engine.engine as engine_module
+from bot.engine import Article, Corpus, Engine, IndexConfig
+from bot.engine.index.arrays import index_arrays
+from bot.engine.index.cache import KEEP, IndexCache, index_key, open_cache
+from bot.engine.index.sentence_index import SentenceIndex
 
 ARTICLES = [
     Article(
@@ -42,7 +44,7 @@ def answers(e: Engine) -> list[tuple[bool, list[str]]]:
     return out
 
 
-def _fail(self: SentenceIndex) -> None:
+def _fail(*args: object, **kwargs: object) -> SentenceIndex:
     raise AssertionError("the index was built, not loaded")
 
 
@@ -55,10 +57,10 @@ def test_an_unchanged_corpus_loads_the_saved_index(tmp_path: Path, monkeypatch: 
     first = engine(cache)
     fresh = answers(engine(None))
     assert len(saved(tmp_path)) == 1
-    monkeypatch.setattr(SentenceIndex, "_build", _fail)
+    monkeypatch.setattr(engine_module, "build_index", _fail)
     second = engine(cache)
-    for name, array in first.index.arrays().items():
-        np.testing.assert_array_equal(array, second.index.arrays()[name], err_msg=name)
+    for name, array in index_arrays(first.index).items():
+        np.testing.assert_array_equal(array, index_arrays(second.index)[name], err_msg=name)
     assert second.index.vocabulary() == first.index.vocabulary()
     assert answers(second) == fresh == answers(first)
     assert second.index.terms_of(0) == first.index.terms_of(0)
@@ -80,7 +82,7 @@ def test_titles_are_read_from_the_files_not_the_cache(tmp_path: Path, monkeypatc
     cache = IndexCache(tmp_path)
     engine(cache)
     renamed = [Article(id="a", title="A new title", paragraphs=ARTICLES[0].paragraphs), ARTICLES[1]]
-    monkeypatch.setattr(SentenceIndex, "_build", _fail)
+    monkeypatch.setattr(engine_module, "build_index", _fail)
     result = engine(cache, renamed).ask(QUESTIONS[0])
     assert result.answers[0].article.title == "A new title"
 
@@ -119,7 +121,7 @@ def test_a_damaged_file_is_rebuilt_and_replaced(tmp_path: Path, damage: Any, cap
     expected = answers(engine(cache))
     [path] = saved(tmp_path)
     damage(path)
-    with caplog.at_level(logging.WARNING, logger="bot.engine.cache"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.index.cache"):
         e = engine(cache)
     assert answers(e) == expected
     assert "building the index again" in caplog.text
@@ -198,7 +200,7 @@ def test_an_unwritable_cache_folder_is_logged_and_answering_goes_on(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with caplog.at_level(logging.WARNING, logger="bot.engine.cache"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.index.cache"):
         e = engine(IndexCache(blocker / "cache"))
     assert e.ask(QUESTIONS[0]).answered
     assert "could not save the index cache" in caplog.text
@@ -245,7 +247,7 @@ def test_sentence_vectors_are_saved_and_reused_by_the_same_model_only(tmp_path: 
     e1 = engine(cache, encoder=first)  # type: ignore[arg-type]
     n = e1.index.n_sentences
     sentences = {e1.index.sentence_text(i) for i in range(n)}
-    assert sentences <= set(first.texts)  # (and the corpus's words, see expansion.py)
+    assert sentences <= set(first.texts)  # (and the corpus's words, see semantic/neighbours.py)
     second = CountingEncoder()
     e2 = engine(cache, encoder=second)  # type: ignore[arg-type]
     assert second.embedded == 0

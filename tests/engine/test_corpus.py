@@ -1,4 +1,4 @@
-"""Loading the corpus folder (bot/engine/corpus.py)."""
+"""Loading the corpus folder (bot/engine/corpus/)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.engine.corpus as corpus_mod
-from bot.engine import Engine
-from bot.engine.corpus import CorpusError, load_corpus, parse_article_bytes
-from bot.engine.models import Article, Corpus
+import bot.engine.corpus.folder as corpus_mod
+from bot.engine import Article, Corpus, CorpusError, Engine, load_corpus, parse_article_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"

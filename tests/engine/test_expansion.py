@@ -1,14 +1,13 @@
 """Question words the corpus lacks meet the corpus words nearest in meaning
-(``bot/engine/expansion.py``)."""
+(``bot/engine/semantic/neighbours.py``, ``bot/engine/query.py``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.engine.expansion import surface_forms
-from bot.engine.models import Article, Corpus
-from bot.engine.semantic import load_encoder
+from bot.engine import Article, Corpus, Engine, load_encoder
+from bot.engine.query import MAX_EXPANDED_WORDS
+from bot.engine.semantic.neighbours import surface_forms
 
 encoder = load_encoder()
 pytestmark = pytest.mark.skipif(encoder is None, reason="sentence encoder not installed")
@@ -32,7 +31,7 @@ def test_surface_forms_name_each_term_by_its_word() -> None:
 
 
 def test_missing_word_meets_its_nearest_corpus_word(engine: Engine) -> None:
-    neighbours = engine.neighbours()
+    neighbours = engine.reader.neighbours
     assert neighbours is not None
     near = dict(neighbours.nearest(["soldiers", "pictures", "recipe"]))
     assert "troop" in dict(near["soldiers"])
@@ -49,29 +48,27 @@ def test_expansion_finds_and_covers_the_sentence(engine: Engine) -> None:
     assert engine.index.sentence_text(int(ids[0])).startswith("About 600 troops")
     with_expansion = engine.coverage(int(ids[0]), q)
 
-    engine.expand_words = False
+    engine.reader.expand_words = False
     try:
         plain = engine.query_terms(question)
         assert "troop" not in plain.weights
         assert not len(engine.index.top(plain.weights, 3)[0])  # BM25 alone finds nothing
         assert engine.coverage(int(ids[0]), plain) < with_expansion
     finally:
-        engine.expand_words = True
+        engine.reader.expand_words = True
 
 
 def test_no_expansion_without_embeddings() -> None:
     article = Article(id="town", title="A town at the border", paragraphs=PARAGRAPHS)
     lexical = Engine(Corpus(articles=[article]))
-    assert lexical.neighbours() is None
+    assert lexical.reader.neighbours is None
     assert not lexical.query_terms("How many soldiers are stationed there?").similar
 
 
 def test_only_so_many_missing_words_are_looked_up(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """A question of a thousand strange words embeds at most
     ``MAX_EXPANDED_WORDS`` of them."""
-    from bot.engine.answer import MAX_EXPANDED_WORDS
-
-    neighbours = engine.neighbours()
+    neighbours = engine.reader.neighbours
     assert neighbours is not None
     asked: list[list[str]] = []
     real = neighbours.nearest

@@ -7,9 +7,8 @@ import dataclasses
 
 import pytest
 
-from bot.engine import Article, Corpus, Engine
-from bot.engine.features import matches_type, phrase_matches, question_type
-from bot.engine.index import IndexConfig
+from bot.engine import Article, Corpus, Engine, IndexConfig
+from bot.engine.text.features import matches_type, phrase_matches, question_type
 
 
 def engine_of(sentences: list[str], **config: float) -> Engine:

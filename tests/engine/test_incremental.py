@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.engine.index as index_module
-from bot.engine import Article, Corpus, Engine
-from bot.engine.cache import IndexCache
-from bot.engine.index import SentenceIndex
-from bot.engine.tokens import tokenize
+import bot.engine.index.build as index_module
+from bot.engine import Article, Corpus, Engine, IndexCache
+from bot.engine.index.build import build_index, reusable
+from bot.engine.index.sentence_index import SentenceIndex
+from bot.engine.index.top import dense_scores
+from bot.engine.text.tokens import tokenize
 
 WORDS = ["apple", "river", "stone", "cloud", "tiger", "lamp", "ocean", "maple", "Putin", "Damascus"]
 sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(lambda ws: " ".join(ws).capitalize() + ".")
@@ -34,9 +35,9 @@ def assert_same_index(got: SentenceIndex, fresh: SentenceIndex) -> None:
     assert set(got.vocabulary()) == set(fresh.vocabulary())
     for term in fresh.vocabulary():
         weights = {term: 1.0}
-        np.testing.assert_allclose(got.scores(weights), fresh.scores(weights), err_msg=term)
+        np.testing.assert_allclose(dense_scores(got, weights), dense_scores(fresh, weights), err_msg=term)
     everything = dict.fromkeys(fresh.vocabulary(), 0.7)
-    np.testing.assert_allclose(got.scores(everything), fresh.scores(everything))
+    np.testing.assert_allclose(dense_scores(got, everything), dense_scores(fresh, everything))
     _, got_scores = got.top(everything, 5)
     _, fresh_scores = fresh.top(everything, 5)
     np.testing.assert_allclose(got_scores, fresh_scores)
@@ -52,20 +53,20 @@ def assert_same_index(got: SentenceIndex, fresh: SentenceIndex) -> None:
 def test_reusing_an_earlier_index_scores_as_a_fresh_build(
     before: list[list[str]], after_new: list[list[str]], keep: list[bool], order: object
 ) -> None:
-    old = SentenceIndex(articles_of(before))
+    old = build_index(articles_of(before))
     kept = [texts for texts, k in zip(before, keep, strict=False) if k]
     after = kept + after_new
     if not after:
         return
     order.shuffle(after)  # type: ignore[attr-defined]
     new_articles = articles_of(after, "b")
-    got = SentenceIndex(new_articles, reuse=old.reusable())
-    fresh = SentenceIndex(new_articles)
+    got = build_index(new_articles, reuse=reusable(old))
+    fresh = build_index(new_articles)
     assert_same_index(got, fresh)
     old_texts = {tuple(t) for t in before}
     assert got.reused_articles == sum(tuple(t) in old_texts for t in after)
     # And again from the reused one: the chain holds.
-    again = SentenceIndex(new_articles, reuse=got.reusable())
+    again = build_index(new_articles, reuse=reusable(got))
     assert_same_index(again, fresh)
     assert again.reused_articles == len(new_articles)
 
@@ -109,13 +110,13 @@ def test_a_restart_after_a_file_changed_reuses_the_last_saved_index(
     Engine(Corpus(articles=tuple(articles_of(STORY_LIKE))), cache=cache)
     splits.clear()
     changed = [*STORY_LIKE[:2], ["The rules of go were set long ago."]]
-    with caplog.at_level(logging.INFO, logger="bot.engine.cache"):
+    with caplog.at_level(logging.INFO, logger="bot.engine.index.cache"):
         engine = Engine(Corpus(articles=tuple(articles_of(changed))), cache=cache)  # no engine in memory
     assert not engine.index_loaded
     assert engine.index.reused_articles == 2
     assert splits == ["The rules of go were set long ago."]
     assert "reusing the unchanged articles" in caplog.text
-    assert_same_index(engine.index, SentenceIndex(articles_of(changed)))
+    assert_same_index(engine.index, build_index(articles_of(changed)))
 
 
 def test_a_damaged_last_index_is_not_reused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -124,8 +125,8 @@ def test_a_damaged_last_index_is_not_reused(tmp_path: Path, caplog: pytest.LogCa
     [path] = tmp_path.glob("index-*.npz")
     path.write_bytes(path.read_bytes()[:200])
     changed = [*STORY_LIKE[:2], ["The rules of go were set long ago."]]
-    with caplog.at_level(logging.WARNING, logger="bot.engine.cache"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.index.cache"):
         engine = Engine(Corpus(articles=tuple(articles_of(changed))), cache=cache)
     assert engine.index.reused_articles == 0
     assert "cannot be reused" in caplog.text
-    assert_same_index(engine.index, SentenceIndex(articles_of(changed)))
+    assert_same_index(engine.index, build_index(articles_of(changed)))

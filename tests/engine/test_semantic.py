@@ -10,10 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import Engine
-from bot.engine import semantic as semantic_mod
-from bot.engine.index import IndexConfig
-from bot.engine.semantic import load_encoder
+from bot.engine import Engine, IndexConfig, load_encoder
+from bot.engine.semantic import encoder as semantic_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,13 +105,13 @@ def test_on_demand_embedding_reranks_only_the_best_bm25_candidates() -> None:
 
 def test_unverified_weights_are_refused(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(semantic_mod, "MODEL_SHA256", "0" * 64)
-    with caplog.at_level(logging.WARNING, logger="bot.engine.semantic"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.semantic.encoder"):
         assert load_encoder() is None
     assert "sha256" in caplog.text
 
 
 def test_missing_model_turns_embeddings_off(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.engine.semantic"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.semantic.encoder"):
         assert load_encoder(tmp_path / "nowhere") is None
     assert "BM25 alone" in caplog.text
 
@@ -129,7 +127,7 @@ def test_misspelled_names_are_embedded_as_the_corpus_writes_them(hybrid: Engine,
     q = hybrid.query_terms(asked)
     assert q.corrections
     assert q.vector is not None
-    assert hybrid._spelled(asked, q.corrections) == meant
+    assert hybrid.reader.spelled(asked, q.corrections) == meant
     # Nearer the answer than the question as typed.
     answer = int(hybrid.rank(q, 1)[0][0])
     assert hybrid.semantic is not None

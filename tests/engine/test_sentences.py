@@ -1,4 +1,4 @@
-"""Sentence splitting of news paragraphs (bot/engine/sentences.py)."""
+"""Sentence splitting of news paragraphs (bot/engine/text/sentences.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.corpus import load_corpus
-from bot.engine.sentences import sentences, split_sentences
+from bot.engine import load_corpus, sentences, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"

@@ -1,4 +1,4 @@
-"""The analyser shared by corpus and questions (bot/engine/tokens.py)."""
+"""The analyser shared by corpus and questions (bot/engine/text/tokens.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine.tokens import STOP_WORDS, normalize, term, tokenize, word_spans
+from bot.engine.text.tokens import STOP_WORDS, normalize, term, tokenize, word_spans
 
 # ---------------------------------------------------------------------------
 # Apostrophes, case, possessives.

@@ -19,7 +19,7 @@ Variants (``variant=``):
   delta part is the same for every document of a query (rank-bm25 adds it
   whether or not the document has the term), so it is added as one constant.
 
-The engine uses ``"plus"`` (see ``bot/engine/index.py`` for why).
+The engine uses ``"plus"`` (see ``config.py`` for why).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class SparseBM25:
         self.post_weights = weights.astype(np.float64)
         self._single()
 
-    # -- saving and loading (see ``bot/engine/cache.py``) --------------------
+    # -- saving and loading (see ``arrays.py`` and ``cache.py``) -------------
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Everything that, with the vocabulary and the parameters, makes
@@ -181,7 +181,7 @@ class SparseBM25:
     def _single(self) -> None:
         self.post_weights32 = self.post_weights.astype(np.float32)
         """The weights in single precision, for fast top-k selection
-        (``SentenceIndex.top``): half the memory traffic of doubles, at a
+        (``top.top_sentences``): half the memory traffic of doubles, at a
         relative precision of 1e-7.  Derived, never saved."""
 
     def _idf(self, df: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

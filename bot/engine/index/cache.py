@@ -11,7 +11,7 @@ from the files.
 
 A file is refused, never half-trusted: numpy's ``.npz`` is a zip whose
 members carry a CRC-32 that is checked as they are read, and
-``SentenceIndex.from_arrays`` checks that the arrays fit together and fit
+``arrays.index_from_arrays`` checks that the arrays fit together and fit
 the articles.  A damaged, truncated or foreign file is logged, deleted and
 rebuilt.  Files are written to a temporary name and renamed, so a crash
 mid-write leaves no half file under a real name; only the few most recently
@@ -20,10 +20,10 @@ used are kept.
 When the corpus changed, the new index still takes the sentences and terms
 of every unchanged article from the most recently saved index (each
 article is known by the sha256 of its paragraphs): only the changed files
-are split and tokenized again (``SentenceIndex(..., reuse=)``).  A bot
+are split and tokenized again (``build.build_index(..., reuse=)``).  A bot
 reloading does the same from the engine it is serving.
 
-The sentence vectors of a small corpus (see ``semantic.py``: every sentence
+The sentence vectors of a small corpus (see ``semantic/scorer.py``: every sentence
 is embedded when the corpus has up to 20,000, which takes up to minutes) are
 saved the same way, keyed by the index key and the model's own sha256.
 """
@@ -45,9 +45,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine import bm25, index, sentences, tokens
-from bot.engine.index import IndexConfig, Reusable, SentenceIndex, article_digest
+from bot.engine.index import arrays as saved_layout
+from bot.engine.index import bm25, build
+from bot.engine.index.arrays import index_arrays, index_from_arrays
+from bot.engine.index.build import Reusable, article_digest
+from bot.engine.index.config import IndexConfig
+from bot.engine.index.sentence_index import SentenceIndex
 from bot.engine.models import Article
+from bot.engine.text import sentences, tokens
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +70,7 @@ def _code() -> bytes:
     global _code_digest
     if _code_digest is None:
         h = hashlib.sha256(f"format {FORMAT}".encode())
-        for module in (bm25, index, sentences, tokens):
+        for module in (bm25, build, saved_layout, sentences, tokens):
             h.update(Path(str(module.__file__)).read_bytes())
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             h.update(importlib.metadata.version("PyStemmer").encode())
@@ -97,12 +102,12 @@ class IndexCache:
 
     def load(self, key: str, articles: Sequence[Article], config: IndexConfig) -> SentenceIndex | None:
         path = self._path("index", key)
-        arrays = self._read(path, key)
-        if arrays is None:
+        saved = self._read(path, key)
+        if saved is None:
             return None
         try:
-            vocabulary = _text_list(arrays.pop("vocabulary"))
-            found = SentenceIndex.from_arrays(articles, config, vocabulary, arrays)
+            vocabulary = _text_list(saved.pop("vocabulary"))
+            found = index_from_arrays(articles, config, vocabulary, saved)
         except (ValueError, KeyError, UnicodeDecodeError) as exc:
             self._discard(path, f"does not fit the corpus ({exc})")
             return None
@@ -137,9 +142,9 @@ class IndexCache:
         return found
 
     def save(self, key: str, built: SentenceIndex) -> None:
-        arrays: dict[str, npt.NDArray[Any]] = dict(built.arrays())
-        arrays["vocabulary"] = _text_array(built.vocabulary())
-        self._write(self._path("index", key), key, arrays)
+        named = index_arrays(built)
+        named["vocabulary"] = _text_array(built.vocabulary())
+        self._write(self._path("index", key), key, named)
 
     # -- sentence vectors -------------------------------------------------------
 

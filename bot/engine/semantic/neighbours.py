@@ -29,8 +29,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.embedding import SentenceEncoder
-from bot.engine.tokens import word_term, words
+from bot.engine.semantic.encoder import SentenceEncoder
+from bot.engine.text.tokens import word_term, words
 
 Vectors = npt.NDArray[np.float32]
 

