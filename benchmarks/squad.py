@@ -119,7 +119,7 @@ def plain_baseline(data: list[dict], stemmed: bool) -> dict[str, float]:
     """rank-bm25's BM25Okapi over the engine's sentences with plain
     lower-cased ``\\w+`` tokens (or the engine's tokens when ``stemmed``),
     no context: the floor the engine is measured against.  SparseBM25
-    gives rank-bm25's scores exactly (tests/engine/test_bm25.py)."""
+    gives rank-bm25's scores exactly (tests/engine/index/test_bm25.py)."""
     import re
 
     import numpy as np

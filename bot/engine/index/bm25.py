@@ -4,7 +4,7 @@ rank-bm25's ``get_scores`` walks every document in Python for each query
 term.  ``SparseBM25`` computes the very same numbers (same idf, same length
 normalisation, same parameters) but precomputes each term's weight in each
 document once, into per-term postings, so a question only touches the
-postings of its own terms.  ``tests/engine/test_bm25.py`` checks the scores
+postings of its own terms.  ``tests/engine/index/test_bm25.py`` checks the scores
 against rank-bm25's classes on random corpora.
 
 Variants (``variant=``):

@@ -1,7 +1,7 @@
 """Hostile corpus files (issue 7): each is reported by name with a reason, in
 bounded time and memory, and the rest of the corpus still loads.
 
-``tests/engine/test_corpus.py`` has the small cases (a short file of each bad
+``tests/engine/corpus/test_folder.py`` has the small cases (a short file of each bad
 kind, the 9x9 alias bomb, a too-large file under a lowered limit, ...).  Here
 are the real-size ones: a real 200 MB file (sparse, so it costs no disk and
 no time to make), a million-line ``.jsonl``, YAML built to explode in other
@@ -33,9 +33,9 @@ import pytest
 import bot.engine.corpus.folder as corpus_mod
 from bot.engine import Corpus, Engine, load_corpus
 from bot.engine.corpus import formats
-from tests.engine.test_corpus import write
+from tests.engine.corpus.test_folder import write
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOOD_TXT = "A good article\n\nIt has one paragraph.\n"
 GOOD_MD = "# Another good one\n\nBody.\n"
 MB = 1024 * 1024

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.engine import load_corpus, sentences, split_sentences
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"
 
 STORY_QUOTE = (

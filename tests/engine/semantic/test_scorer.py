@@ -13,7 +13,7 @@ import pytest
 from bot.engine import Engine, IndexConfig, load_encoder
 from bot.engine.semantic import encoder as semantic_mod
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 encoder = load_encoder()
 pytestmark = pytest.mark.skipif(encoder is None, reason="sentence encoder not installed")

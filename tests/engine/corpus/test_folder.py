@@ -12,7 +12,7 @@ import pytest
 import bot.engine.corpus.folder as corpus_mod
 from bot.engine import Article, Corpus, CorpusError, Engine, load_corpus, parse_article_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"
 
 GOOD_TXT = "A good article\n\nIt has one paragraph.\n"
