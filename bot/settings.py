@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         default=20.0, gt=0, le=120, description="Time for a whole fetch, redirects included."
     )
     fetch_max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed at most.")
+    server_indexes_loaded: int = Field(
+        default=100, ge=1, le=100_000, description="Servers' own indexes kept in memory (most recently asked)."
+    )
     answer_workers: int | None = Field(
         default=None, ge=1, le=64, description="Questions answered at once; empty: one per core."
     )

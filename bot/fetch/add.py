@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.fetch._engine import Article, sentences
+from bot.engine import Article, sentences
 from bot.fetch.errors import AlreadyThere, FetchError
 from bot.fetch.extract import extract_article
 from bot.fetch.fetch import FetchOptions, fetch_page

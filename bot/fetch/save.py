@@ -49,7 +49,7 @@ from typing import Any
 import yaml
 from yarl import URL
 
-from bot.fetch._engine import (
+from bot.engine import (
     Article,
     CorpusFileError,
     parse_article_bytes,

@@ -2,7 +2,24 @@
 line alike, and knows nothing of Discord."""
 
 from bot.service.core import Asked, NotReady, StoryService, Where
-from bot.service.engines import EngineFactory, build_engine, fetch_options
+from bot.service.corpora import Reloaded
+from bot.service.engines import EngineFactory, build_engine
+from bot.service.layout import SERVERS, is_own, is_shared, server_folder
+from bot.service.links import fetch_options
 from bot.service.pool import Busy
 
-__all__ = ["Asked", "Busy", "EngineFactory", "NotReady", "StoryService", "Where", "build_engine", "fetch_options"]
+__all__ = [
+    "SERVERS",
+    "Asked",
+    "Busy",
+    "EngineFactory",
+    "NotReady",
+    "Reloaded",
+    "StoryService",
+    "Where",
+    "build_engine",
+    "fetch_options",
+    "is_own",
+    "is_shared",
+    "server_folder",
+]

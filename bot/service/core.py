@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from bot.engine import Article, Engine, Result
 from bot.question_log import QuestionLog
-from bot.service.engines import EngineFactory, EngineSlot, build_engine, settle_memory
+from bot.service.corpora import Corpora, Reloaded
+from bot.service.engines import EngineFactory, build_engine, encoder_for, settle_memory
 from bot.service.log_keeper import LogKeeper
 from bot.service.pool import AnswerPool, default_workers
 from bot.settings import Settings
@@ -59,7 +60,10 @@ class Asked:
     """Where the best sentence stands in its paragraph (from 0); None when
     nothing was answered or the answer is the byline."""
     where: Where | None
-    """Where it was asked; None for what is not logged ("Next best answer")."""
+    """Where it was asked (None: not in Discord)."""
+    log: bool = True
+    """Whether it is a reader's question for the question log (not a press
+    of "Next best answer")."""
 
     @property
     def best(self) -> int | None:
@@ -79,7 +83,11 @@ class StoryService:
         question_log: bool = True,
     ) -> None:
         self.settings = settings
-        self.engines = EngineSlot(engine_factory or self._default_engine)
+        self.corpora = Corpora(
+            settings, engine_factory or self._default_engine, max_loaded=settings.server_indexes_loaded
+        )
+        self.engines = self.corpora.shared
+        """The shared articles' engine (``EngineSlot``)."""
         self._question_log = question_log
         self.log_keeper = LogKeeper(settings.database_path, settings.question_log_retention_days)
         self.votes: deque[tuple[str, int, int, bool]] = deque(maxlen=MAX_VOTES_KEPT)
@@ -88,7 +96,7 @@ class StoryService:
         self.pool = AnswerPool(settings.answer_workers or default_workers(), settings.answer_max_wait_seconds)
 
     def _default_engine(self) -> Engine:
-        return build_engine(self.settings, previous=self.engine)
+        return build_engine(self.settings, previous=self.engine, encoder=self.corpora.encoder)
 
     # -- life ------------------------------------------------------------------
 
@@ -96,6 +104,8 @@ class StoryService:
         """Build the engine (in a worker thread), open the question log, and
         watch the corpus folder when ``WATCH_CORPUS`` asks to.
         ``CorpusError`` when the corpus does not load."""
+        if self.settings.semantic:
+            self.corpora.encoder = await asyncio.to_thread(encoder_for, self.settings)
         engine = await asyncio.to_thread(self.engines.factory)
         self.engines.engine = engine
         settle_memory()
@@ -106,7 +116,7 @@ class StoryService:
         if self._question_log:
             await self.log_keeper.start()
         if self.settings.watch_corpus:
-            self._watch = asyncio.create_task(self.engines.watch(self.settings.corpus_dir))
+            self._watch = asyncio.create_task(self.corpora.watch())
 
     async def close(self) -> None:
         if self._watch is not None:
@@ -116,8 +126,14 @@ class StoryService:
 
     @property
     def engine(self) -> Engine | None:
-        """The engine serving now (None before ``start``)."""
+        """The shared articles' engine, which DMs are answered from (None
+        before ``start``)."""
         return self.engines.engine
+
+    async def engine_for(self, guild_id: int | None) -> Engine | None:
+        """The engine that answers in a server: its own articles and the
+        shared ones (``corpora.Corpora``); the shared engine for DMs."""
+        return await self.corpora.engine_for(guild_id)
 
     @property
     def store(self) -> QuestionLog | None:
@@ -125,8 +141,12 @@ class StoryService:
         return self.log_keeper.store
 
     async def reload(self) -> Engine:
-        """Re-read the corpus and swap the new engine in (``EngineSlot.reload``)."""
-        return await self.engines.reload()
+        """Re-read the shared articles and swap the new engine in."""
+        return (await self.corpora.reload()).new
+
+    async def reload_articles(self, guild_id: int | None) -> Reloaded:
+        """Re-read one server's own articles (None: the shared ones)."""
+        return await self.corpora.reload(guild_id)
 
     # -- questions -------------------------------------------------------------
 
@@ -137,11 +157,14 @@ class StoryService:
         previous: str | None = None,
         top: int = 3,
         where: Where | None = None,
+        log: bool = True,
     ) -> Asked:
-        """Answer ``question`` (a follow-up to ``previous``) in a worker
-        thread, so the event loop never waits on the engine; ``Busy`` when
-        every worker stayed taken for ``ANSWER_MAX_WAIT_SECONDS``."""
-        engine = self.engine
+        """Answer ``question`` (a follow-up to ``previous``) from what the
+        server it was asked in sees, in a worker thread, so the event loop
+        never waits on the engine; ``Busy`` when every worker stayed taken
+        for ``ANSWER_MAX_WAIT_SECONDS``.  ``log``: keep it in the question
+        log once it is remembered."""
+        engine = await self.engine_for(where.guild_id if where is not None else None)
         if engine is None:
             raise NotReady("the corpus is not loaded yet")
         result = await self.pool.run(lambda: engine.ask(question, top=top, previous=previous))
@@ -153,6 +176,7 @@ class StoryService:
             articles=engine.articles,
             position=engine.position_in_paragraph(best) if best is not None else None,
             where=where,
+            log=log,
         )
 
     async def remember(self, asked: Asked, reply_id: int | None) -> None:
@@ -163,7 +187,7 @@ class StoryService:
             self._replies.move_to_end(reply_id)
             while len(self._replies) > REMEMBERED_ANSWERS:
                 self._replies.popitem(last=False)
-        if asked.where is not None:
+        if asked.where is not None and asked.log:
             await self._log(asked)
 
     def question_of(self, reply_id: int) -> str | None:
@@ -188,11 +212,13 @@ class StoryService:
             sentence=asked.position,
         )
 
-    async def record_vote(self, article_key: str, paragraph: int, sentence: int, helpful: bool) -> None:
-        """A reader's helpful / not helpful on an answer."""
+    async def record_vote(
+        self, article_key: str, paragraph: int, sentence: int, helpful: bool, guild_id: int | None = None
+    ) -> None:
+        """A reader's helpful / not helpful on an answer (in ``guild_id``)."""
         self.votes.append((article_key, paragraph, sentence, helpful))
         log.info("vote: %s paragraph %d sentence %d helpful=%s", article_key, paragraph, sentence, helpful)
         if self.store is not None:
             await self.store.record_vote(
-                article_key=article_key, paragraph=paragraph, sentence=sentence, helpful=helpful
+                article_key=article_key, paragraph=paragraph, sentence=sentence, helpful=helpful, guild_id=guild_id
             )

@@ -1,5 +1,5 @@
 """The engine's life: built from the settings, swapped atomically on a
-reload, and reloaded when the corpus folder changes (``WATCH_CORPUS``).
+reload, and the corpus folder's changes watched (``WATCH_CORPUS``).
 
 Building runs in a worker thread, never on the event loop; a reload builds
 a whole new engine while the old one keeps answering, then swaps it in.
@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import EllipsisType
 
-from bot.engine import ARTICLE_SUFFIXES, CorpusError, Engine, load_encoder, open_cache
-from bot.fetch import FetchOptions
+from bot.engine import (
+    ARTICLE_SUFFIXES,
+    CorpusError,
+    Engine,
+    SentenceEncoder,
+    load_corpus,
+    load_encoder,
+    open_cache,
+)
+from bot.service.layout import SERVERS, cache_folder, misnamed_server_folders
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,26 +34,35 @@ WATCH_DEBOUNCE_MS = 1500
 EngineFactory = Callable[[], Engine]
 
 
-def build_engine(settings: Settings, folder: str | Path | None = None, previous: Engine | None = None) -> Engine:
-    """The engine for ``folder`` (default ``CORPUS_DIR``), with the sentence
-    model when it is installed and wanted, and the saved-index cache; the
-    articles ``previous`` already indexed are not split and tokenized again.
+def encoder_for(settings: Settings) -> SentenceEncoder | None:
+    """The sentence encoder when the settings want it and it is installed
+    (``load_encoder`` logs why not)."""
+    return load_encoder() if settings.semantic else None
+
+
+def build_engine(
+    settings: Settings,
+    folder: str | Path | None = None,
+    previous: Engine | None = None,
+    encoder: SentenceEncoder | EllipsisType | None = ...,
+) -> Engine:
+    """The engine of the shared articles of ``folder`` (default
+    ``CORPUS_DIR``; its ``servers/`` sub-folder holds servers' own articles
+    and is left out), with the sentence model (``encoder``; by default loaded
+    when the settings want it) and the saved-index cache; the articles
+    ``previous`` already indexed are not split and tokenized again.
     ``CorpusError`` when nothing loads."""
     folder = Path(folder or settings.corpus_dir)
-    encoder = load_encoder() if settings.semantic else None
+    corpus = load_corpus(folder, skip={SERVERS})
+    corpus.failures.extend(misnamed_server_folders(folder))
+    if not corpus.articles:  # said before the model is loaded: Engine() says why in the same words
+        try:
+            Engine(corpus)
+        except CorpusError as exc:
+            raise CorpusError(f"corpus folder {str(folder)!r}: {exc}") from None
+    model = encoder_for(settings) if isinstance(encoder, EllipsisType) else encoder
     cache = open_cache(cache_folder(settings.index_cache_dir, folder))
-    return Engine.from_folder(folder, encoder=encoder, cache=cache, previous=previous)
-
-
-def cache_folder(cache_dir: Path | None, corpus: Path) -> Path | None:
-    """Where ``corpus``'s saved indexes go: a folder of their own under
-    ``INDEX_CACHE_DIR`` for each corpus folder, so that asking another
-    corpus (``ask --corpus other``) never pushes the bot's own out of the
-    few the cache keeps."""
-    if cache_dir is None:
-        return None
-    key = hashlib.sha256(str(corpus.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return cache_dir / key
+    return Engine(corpus, encoder=model, cache=cache, previous=previous)
 
 
 def settle_memory() -> None:
@@ -81,35 +98,21 @@ class EngineSlot:
             settle_memory()
             return engine
 
-    async def watch(self, folder: Path) -> None:
-        """Reload when article files in ``folder`` change (debounced, so an
-        editor's burst of writes is one reload).  Runs until cancelled."""
-        import watchfiles
 
-        log.info("watching %s for changes", folder)
+async def watch_changes(folder: Path) -> AsyncIterator[set[str]]:
+    """The article files changed in ``folder`` (recursively), in debounced
+    batches; ends (logged) when the folder cannot be watched any more."""
+    import watchfiles
 
-        def relevant(change: watchfiles.Change, path: str) -> bool:
-            p = Path(path)
-            return not p.name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES
+    log.info("watching %s for changes", folder)
 
-        try:
-            async for changes in watchfiles.awatch(folder, watch_filter=relevant, debounce=WATCH_DEBOUNCE_MS):
-                log.info("corpus changed (%d files): reloading", len(changes))
-                try:
-                    engine = await self.reload()
-                except CorpusError as exc:
-                    log.warning("automatic reload failed, the previous corpus keeps serving: %s", exc)
-                    continue
-                log.info("corpus reloaded: %d articles, %d sentences", len(engine.articles), engine.n_sentences)
-        except (OSError, RuntimeError) as exc:
-            log.warning("stopped watching the corpus folder: %s", exc)
+    def relevant(change: watchfiles.Change, path: str) -> bool:
+        p = Path(path)
+        return not p.name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES
 
-
-def fetch_options(settings: Settings) -> FetchOptions:
-    """The limits for fetching an article from a link, from the settings."""
-    return FetchOptions(
-        allow_private=settings.fetch_allow_private,
-        max_bytes=settings.fetch_max_bytes,
-        timeout=settings.fetch_timeout_seconds,
-        max_redirects=settings.fetch_max_redirects,
-    )
+    try:
+        async for changes in watchfiles.awatch(folder, watch_filter=relevant, debounce=WATCH_DEBOUNCE_MS):
+            log.info("corpus changed (%d files): reloading", len(changes))
+            yield {path for _change, path in changes}
+    except (OSError, RuntimeError) as exc:
+        log.warning("stopped watching the corpus folder: %s", exc)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -130,15 +130,17 @@ def _size(n: int) -> str:
     return f"{max(1, n // 1024)} KB"
 
 
-def _corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """(path, path relative to root) of candidate files, sorted, hidden skipped."""
+def _corpus_files(root: Path, base: Path, skip: Collection[str] = ()) -> Iterator[tuple[Path, str]]:
+    """(path, path relative to ``base``) of candidate files under ``root``,
+    sorted, hidden ones and ``root``'s sub-folders named in ``skip`` left out."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        top = Path(dirpath) == root
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (top and d in skip))
         for filename in sorted(filenames):
             if filename.startswith(".") or Path(filename).suffix.lower() not in ARTICLE_SUFFIXES:
                 continue
             path = Path(dirpath, filename)
-            yield path, path.relative_to(root).as_posix()
+            yield path, path.relative_to(base).as_posix()
 
 
 def load_file(path: Path, rel: str, root: Path) -> tuple[list[Article], list[LoadFailure]]:
@@ -173,8 +175,19 @@ def load_file(path: Path, rel: str, root: Path) -> tuple[list[Article], list[Loa
     return parse_article_bytes(rel, data)
 
 
-def load_corpus(directory: str | os.PathLike[str]) -> Corpus:
+def load_corpus(
+    directory: str | os.PathLike[str],
+    *,
+    skip: Collection[str] = (),
+    base: str | os.PathLike[str] | None = None,
+) -> Corpus:
     """Every article of the corpus folder, and every file that failed.
+
+    ``skip``: sub-folders of ``directory`` left out (the servers' own
+    articles, when loading the shared ones).  ``base``: the folder the
+    articles' ids and sources are relative to (the corpus folder, when
+    loading one server's folder inside it), so that they are unique across
+    the corpus and name the file from its root; default ``directory``.
 
     Raises ``CorpusError`` when the folder itself is missing or unreadable;
     an empty result is for the caller to judge (see ``Engine.from_folder``).
@@ -185,9 +198,12 @@ def load_corpus(directory: str | os.PathLike[str]) -> Corpus:
     if not root.is_dir():
         raise CorpusError(f"corpus folder {str(root)!r} is not a folder")
     root = root.resolve()
+    top = Path(base).resolve() if base is not None else root
+    if not root.is_relative_to(top):
+        raise CorpusError(f"corpus folder {str(root)!r} is not inside {str(top)!r}")
     corpus = Corpus()
     try:
-        files = list(_corpus_files(root))
+        files = list(_corpus_files(root, top, skip))
     except OSError as exc:
         raise CorpusError(f"corpus folder {str(directory)!r} cannot be read ({exc.strerror or exc})") from None
     total = 0
