@@ -14,11 +14,14 @@ import resource
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from bot.engine import Answer, CorpusError, Engine, Result, single_threaded_math
+from bot.engine import Answer, CorpusError, Engine, LoadFailure, Result, single_threaded_math
 from bot.render import ranked_text, result_text
 from bot.service import build_engine, fetch_options
+from bot.service.corpora import build_server
+from bot.service.engines import encoder_for
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer a question without Discord")
     ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+    ask.add_argument("--server", type=_server_id, metavar="ID", help="as that server sees it: shared and its own")
     ask.add_argument(
         "--top",
         type=_top,
@@ -72,11 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", help="load and index the corpus, and report on it")
     index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+    index.add_argument("--server", type=_server_id, metavar="ID", help="as that server sees it: shared and its own")
 
     add = sub.add_parser("add", help="fetch a news page and save its article into the corpus")
     add.add_argument("url", metavar="URL", help="the article's link (http or https)")
     add.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
-    add.add_argument("--server", metavar="ID", help="save among that server's own articles (default: shared)")
+    add.add_argument(
+        "--server", type=_server_id, metavar="ID", help="save among that server's own articles (default: shared)"
+    )
     add.add_argument("--replace", action="store_true", help="replace the article already saved from this link")
     return parser
 
@@ -111,15 +118,33 @@ def result_json(result: Result) -> dict[str, Any]:
 # Commands.
 
 
-def _engine(settings: Settings, corpus: str | None, err: TextIO, quiet: bool = False) -> Engine:
+def _server_id(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 2**64:
+        raise argparse.ArgumentTypeError(f"--server must be a server (guild) id, a number, not {value!r}")
+    return int(value)
+
+
+def _engine(
+    settings: Settings, corpus: str | None, err: TextIO, quiet: bool = False, server: int | None = None
+) -> tuple[Engine, list[LoadFailure]]:
+    """The engine as server ``server`` sees the corpus (its own articles and
+    the shared ones; without it the shared ones alone), and the files that
+    failed."""
+    folder = Path(corpus or settings.corpus_dir)
+    encoder = encoder_for(settings)
     try:
-        engine = build_engine(settings, corpus)
+        engine = build_engine(settings, folder, encoder=encoder)
+        failures = list(engine.failures)
+        if server is not None:
+            built = build_server(folder, settings.index_cache_dir, encoder, server, engine)
+            engine = built.engine or engine
+            failures += built.failures
     except CorpusError as exc:
         raise UsageError(str(exc)) from None
     if not quiet:
-        for failure in engine.failures:
+        for failure in failures:
             print(f"warning: skipped {failure}", file=err)
-    return engine
+    return engine, failures
 
 
 def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
@@ -138,7 +163,7 @@ def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     if args.question != ["-"] and not " ".join(args.question).strip():
         raise UsageError("the question is empty")
-    engine = _engine(settings, args.corpus, err)
+    engine, _ = _engine(settings, args.corpus, err, server=args.server)
     first = True
     for question in _questions(args, stdin):
         result = engine.ask(question, top=args.top or DEFAULT_TOP)
@@ -158,7 +183,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     t0 = time.perf_counter()
-    engine = _engine(settings, args.corpus, err, quiet=True)
+    engine, failures = _engine(settings, args.corpus, err, quiet=True, server=args.server)
     took = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write(f"articles    {len(engine.articles)}\n")
@@ -169,8 +194,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     out.write(f"index       {'loaded from the cache' if engine.index_loaded else 'built'}\n")
     out.write(f"build time  {took:.3f} s\n")
     out.write(f"peak memory {rss_mb:.0f} MB\n")
-    out.write(f"failed      {len(engine.failures)}\n")
-    for failure in engine.failures:
+    out.write(f"failed      {len(failures)}\n")
+    for failure in failures:
         out.write(f"  {failure}\n")
     return EXIT_OK
 

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.engine import CorpusError
-from bot.exts.checks import is_admin, refused
+from bot.exts.checks import is_admin, refused, refused_shared
 from bot.question_log import StoreError
 from bot.ui import replies
 from bot.ui.formatting import MAX_CONTENT, reload_report, unanswered_report
@@ -26,26 +26,28 @@ class Admin(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reload", description="Re-read the corpus folder and swap the new index in.")
+    @app_commands.command(name="reload", description="Re-read this server's articles and swap the new index in.")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @app_commands.check(is_admin)
-    async def reload(self, interaction: discord.Interaction[StoryBot]) -> None:
-        if await refused(interaction):
+    @app_commands.describe(shared="Operators only: reload the shared articles, which every server sees")
+    async def reload(self, interaction: discord.Interaction[StoryBot], shared: bool = False) -> None:
+        if await refused(interaction) or await refused_shared(interaction, shared):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        old = self.bot.service.engine
+        guild = None if shared else interaction.guild_id
         try:
-            new = await self.bot.service.reload()
+            done = await self.bot.service.reload_articles(guild)
         except CorpusError as exc:
             log.warning("reload failed: %s", exc)
             text = f"Reload failed: {exc}. The previous corpus is still serving."
             await interaction.followup.send(text[:MAX_CONTENT], ephemeral=True)
             return
-        log.info("corpus reloaded by %s: %d articles", interaction.user.id, len(new.articles))
-        await interaction.followup.send(reload_report(old, new), ephemeral=True)
+        what = "shared articles" if guild is None else f"server {guild}'s articles"
+        log.info("%s reloaded by %s: %d articles", what, interaction.user.id, len(done.new.articles))
+        await interaction.followup.send(reload_report(done.old, done.new, failures=done.failures), ephemeral=True)
 
-    @app_commands.command(name="unanswered", description="Recent questions the corpus could not answer.")
+    @app_commands.command(name="unanswered", description="Questions asked here that the articles could not answer.")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @app_commands.check(is_admin)
@@ -61,8 +63,8 @@ class Admin(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            groups = await store.unanswered(limit=15, days=days)
-            worst = await store.least_helpful(limit=5, days=days)
+            groups = await store.unanswered(limit=15, days=days, guild_id=interaction.guild_id)
+            worst = await store.least_helpful(limit=5, days=days, guild_id=interaction.guild_id)
         except StoreError as exc:
             log.warning("/unanswered failed: %s", exc)
             await interaction.followup.send(replies.LOG_UNREADABLE, ephemeral=True)

@@ -2,7 +2,10 @@
 
 Admins are members with the Manage Server permission, unless the operator
 lists ``ADMIN_USER_IDS`` / ``ADMIN_ROLE_IDS``: then only those (and the
-application's owner).  The permission is the interaction's own resolved
+application's owner).  A server's admins manage that server's own articles;
+the shared articles, which every server sees, only the operators (the
+application's owner and ``ADMIN_USER_IDS``), with the commands' ``shared``
+option.  The permission is the interaction's own resolved
 permissions (``interaction.permissions``, what discord.py's
 ``app_commands.checks.has_permissions`` reads), which Discord sends with
 every interaction: no member cache is needed.
@@ -44,6 +47,24 @@ async def is_admin(interaction: discord.Interaction[StoryBot]) -> bool:
     if interaction.guild_id is None:
         return False
     return bool(interaction.permissions.manage_guild)
+
+
+async def is_operator(interaction: discord.Interaction[StoryBot]) -> bool:
+    """May this user manage the shared articles (every server sees them)?
+    The application's owner and ``ADMIN_USER_IDS`` only: a server's admins
+    manage their own server's articles."""
+    bot = interaction.client
+    return await bot.is_owner(interaction.user) or interaction.user.id in bot.settings.admin_user_ids
+
+
+async def refused_shared(interaction: discord.Interaction[StoryBot], shared: bool) -> bool:
+    """True, after telling the user, when ``shared`` asks to manage the
+    shared articles and the user is not an operator."""
+    if not shared or await is_operator(interaction):
+        return False
+    log.warning("shared articles refused to user %s", interaction.user.id)
+    await replies.send_ephemeral(interaction, replies.OPERATORS_ONLY)
+    return True
 
 
 async def refused(interaction: discord.Interaction[StoryBot]) -> bool:

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render import shorten
+from bot.service import Where, is_own, is_shared
 from bot.ui import replies
 from bot.ui.formatting import MAX_CONTENT, escape, quote_block
 
@@ -30,12 +31,13 @@ class Info(commands.Cog):
     async def fact(
         self, interaction: discord.Interaction[StoryBot], topic: app_commands.Range[str, 1, MAX_TOPIC] | None = None
     ) -> None:
-        engine = self.bot.service.engine
+        engine = await self.bot.service.engine_for(interaction.guild_id)
         if engine is None:
             await interaction.response.send_message(replies.STILL_LOADING, ephemeral=True)
             return
         if topic:
-            asked = await replies.in_time(interaction, self.bot.service.ask(topic, top=1))
+            where = Where(interaction.guild_id, interaction.channel_id)
+            asked = await replies.in_time(interaction, self.bot.service.ask(topic, top=1, where=where, log=False))
             if not asked.result.answered:
                 text = f"The story doesn't say anything about {escape(shorten(topic, 80))}."
                 await replies.send(interaction, text, ephemeral=True)
@@ -53,33 +55,38 @@ class Info(commands.Cog):
     async def fact_topics(
         self, interaction: discord.Interaction[StoryBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        engine = self.bot.service.engine
+        engine = await self.bot.service.engine_for(interaction.guild_id)
         if engine is None:
             return []
         needle = current.casefold().strip()
         names = [n for n in engine.topics(200) if needle in n.casefold()] if needle else engine.topics(25)
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
 
-    @app_commands.command(name="sources", description="The articles the bot answers from.")
+    @app_commands.command(name="sources", description="The articles the bot answers from here.")
     async def sources(self, interaction: discord.Interaction[StoryBot]) -> None:
-        engine = self.bot.service.engine
+        engine = await self.bot.service.engine_for(interaction.guild_id)
         if engine is None:
             await interaction.response.send_message(replies.STILL_LOADING, ephemeral=True)
             return
+        guild = interaction.guild_id
+        own = [a for a in engine.articles if guild is not None and is_own(a.source, guild)]
+        articles = own + [a for a in engine.articles if is_shared(a.source)]
         lines = []
-        for article in engine.articles[:MAX_SOURCES_SHOWN]:
+        for article in articles[:MAX_SOURCES_SHOWN]:
             parts = [f"\u201c{escape(article.title)}\u201d"]
             if article.publisher:
                 parts.append(escape(article.publisher))
             if article.published:
                 parts.append(escape(article.published))
             parts.append(f"{engine.sentence_count(article)} sentences")
+            if own:
+                parts.append("shared" if is_shared(article.source) else "this server's")
             line = "\u2022 " + ", ".join(parts)
             if article.url:
                 line += f" <{article.url}>"
             lines.append(shorten(line, 300))
-        if len(engine.articles) > MAX_SOURCES_SHOWN:
-            lines.append(f"\u2026and {len(engine.articles) - MAX_SOURCES_SHOWN} more articles.")
+        if len(articles) > MAX_SOURCES_SHOWN:
+            lines.append(f"\u2026and {len(articles) - MAX_SOURCES_SHOWN} more articles.")
         await interaction.response.send_message("\n".join(lines)[:MAX_CONTENT], ephemeral=True)
 
     @app_commands.command(name="help", description="How to ask the bot about the story.")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.engine import Answer, Result
-from bot.service import Busy
+from bot.service import Busy, Where
 from bot.ui import replies
 from bot.ui.formatting import paragraph_text, quote_block
 
@@ -90,7 +90,7 @@ class ShowParagraph(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAR
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        engine = _bot(interaction).service.engine
+        engine = await _bot(interaction).service.engine_for(interaction.guild_id)
         article = engine.article(self.key) if engine else None
         if article is None or not 1 <= self.paragraph <= len(article.paragraphs):
             await interaction.response.send_message(replies.ARTICLE_GONE, ephemeral=True)
@@ -137,7 +137,8 @@ class NextAnswer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_T
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
         question = self.full_question(bot, interaction)
-        asked = await bot.service.ask(question, top=self.rank + 1 + MAX_SHOWN)
+        where = Where(interaction.guild_id, interaction.channel_id)
+        asked = await bot.service.ask(question, top=self.rank + 1 + MAX_SHOWN, where=where, log=False)
         result = asked.result
         # The next answer the reply did not already quote (it may have quoted
         # a lower-ranked sentence as the one its answer depends on).
@@ -182,7 +183,9 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLAT
         if interaction.user.id != self.asker:
             await interaction.response.send_message(replies.ONLY_ASKER_VOTES, ephemeral=True)
             return
-        await _bot(interaction).service.record_vote(self.key, self.paragraph, self.sentence, self.helpful)
+        await _bot(interaction).service.record_vote(
+            self.key, self.paragraph, self.sentence, self.helpful, guild_id=interaction.guild_id
+        )
         await interaction.response.send_message(replies.noted(self.helpful), ephemeral=True)
 
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 
 from bot import render
-from bot.engine import Answer, Article, Engine, Result, word_spans
+from bot.engine import Answer, Article, Engine, LoadFailure, Result, word_spans
 from bot.question_log import UnansweredGroup, VotedAnswer
 from bot.render import Style, shorten
 
@@ -133,8 +133,12 @@ def paragraph_text(article: Article, paragraph: int) -> str:
     return f"> {escape(shorten(body, limit))}\n{source_line(article, paragraph)}"[:MAX_CONTENT]
 
 
-def reload_report(old: Engine | None, new: Engine, limit: int = MAX_CONTENT) -> str:
-    """What a reload changed, and every file that failed and why."""
+def reload_report(
+    old: Engine | None, new: Engine, limit: int = MAX_CONTENT, failures: Sequence[LoadFailure] | None = None
+) -> str:
+    """What a reload changed, and every file that failed and why (``failures``:
+    those reloaded, by default the new engine's)."""
+    failures = new.failures if failures is None else failures
     before = {a.id: a for a in old.articles} if old else {}
     after = {a.id: a for a in new.articles}
     added = [a for i, a in after.items() if i not in before]
@@ -149,9 +153,9 @@ def reload_report(old: Engine | None, new: Engine, limit: int = MAX_CONTENT) -> 
             lines.append(f"{label}: " + ", ".join(f"\u201c{escape(a.title)}\u201d" for a in articles[:10]))
             if len(articles) > 10:
                 lines[-1] += f" and {len(articles) - 10} more"
-    if new.failures:
-        lines.append(f"{len(new.failures)} files failed:")
-        lines.extend(f"\u2022 {escape(f.path)}: {escape(f.reason)}" for f in new.failures)
+    if failures:
+        lines.append(f"{len(failures)} files failed:")
+        lines.extend(f"\u2022 {escape(f.path)}: {escape(f.reason)}" for f in failures)
     text = "\n".join(lines)
     if len(text) > limit:
         text = shorten(text, limit - 40).rstrip("\u2026") + "\n\u2026 (more in the log)"

@@ -54,6 +54,11 @@ NO_NOTABLE_FACT = "I found no notable fact in the story."
 LOG_OFF = "The question log is off (see the bot's log)."
 LOG_UNREADABLE = "The question log cannot be read just now."
 NOTHING_REMOVED = "Nothing was removed."
+OPERATORS_ONLY = (
+    "Only the bot's operators can change the shared articles (every server sees them); "
+    "leave `shared` off to manage this server's own."
+)
+NOT_YOURS = "That article isn't one of this server's own; pick one from the list."
 FILE_OR_LINK = "Give the article as a file or as a link (url): one of the two."
 NO_SUCH_ARTICLE = "No article by that name; pick one from the list."
 
