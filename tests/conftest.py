@@ -1,4 +1,4 @@
-"""Shared fixtures."""
+"""Shared fixtures, and the in-process harness's (``tests/harness/sim.py``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from tests.fake_discord import TOKEN, FakeDiscord
+from tests.harness.fake_discord import TOKEN, FakeDiscord
+from tests.harness.sim import pytest_configure, simcord_bot, world
+
+__all__ = ["pytest_configure", "simcord_bot", "world"]  # the in-process harness, for every test
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord on 127.0.0.1 (``fake_discord.py``) that accepts
+    """A fake Discord on 127.0.0.1 (``tests/harness/fake_discord.py``) that accepts
     ``TOKEN``, with the ``MANAGERS`` admin role."""
     async with FakeDiscord(token=TOKEN, heartbeat_interval_ms=500) as server:
         server.add_managers()

@@ -1,7 +1,7 @@
 """Hostile questions, and what every reply to one must satisfy.
 
-Shared by ``tests/exts/test_hostile_sim.py`` (simcord, property-based) and
-``tests/test_hostile_questions.py`` (the catalogue over the wire fake):
+Shared by ``tests/exts/test_hostile.py`` (simcord, property-based) and
+``tests/wire/test_hostile_questions.py`` (the catalogue over the wire fake):
 
 * ``CATALOGUE``: named questions that have broken bots before;
 * ``questions()``: a hypothesis strategy mixing words of the story with
@@ -21,8 +21,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bot.engine import Engine, Result
-from bot.exts.questions import HELP_HINT, clean_question
-from bot.ui.formatting import MAX_QUOTE, reply_text, shorten
+from bot.exts.questions import clean_question
+from bot.render import shorten
+from bot.ui.formatting import MAX_QUOTE, reply_text
+from bot.ui.replies import HELP_HINT
 
 MAX_CONTENT = 2000
 MAX_CUSTOM_ID = 100
