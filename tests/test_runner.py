@@ -14,7 +14,7 @@ import pytest
 from bot import runner
 from bot.client import StoryBot, intents_for
 from bot.settings import Settings, load_settings
-from tests.fake_discord import FakeDiscord
+from tests.harness.fake_discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.runner-test.token"

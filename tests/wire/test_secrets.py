@@ -8,11 +8,11 @@
   message), a failed reload, a refused token, an unreachable Discord, a bad
   setting, the token pasted into the wrong setting.
 * An upload cannot write outside the corpus folder, whatever the name
-  (``bot.engine.corpus_files``; end to end in
-  ``tests/exts/test_upload_paths_sim.py``).
+  (``write_file``, ``remove_article`` and ``safe_file_name`` of
+  ``bot.engine``; end to end in ``tests/exts/test_corpus.py``).
 
 (Admin commands refusing non-admins when called directly:
-``tests/exts/test_admin_direct_sim.py``.)
+``tests/exts/test_checks.py``.)
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ from hypothesis import strategies as st
 
 from bot import runner
 from bot.client import StoryBot
-from bot.engine.corpus_files import MAX_NAME, CorpusFileError, remove_article, safe_file_name, write_file
-from bot.engine.models import Article
-from bot.exts.errors import SORRY
+from bot.engine import Article, CorpusFileError, remove_article, safe_file_name, write_file
+from bot.engine.corpus.files import MAX_NAME
 from bot.settings import Settings, load_settings
-from tests.fake_discord import MANAGERS, FakeDiscord
-from tests.test_wire import CALLBACK, FOLLOWUP, MESSAGES, ask_by_mention, running_bot
+from bot.ui.replies import SORRY
+from tests.harness.fake_discord import MANAGERS, FakeDiscord
+from tests.harness.wire import CALLBACK, FOLLOWUP, MESSAGES, ask_by_mention, running_bot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.CanaryQ7.zq7-SECRET-CANARY-TOKEN-9d41e6b2f0a8"
 """A recognisable token (the fake's bot id, then two made-up parts)."""
 SECRET_BITS = (TOKEN, *TOKEN.split("."))
@@ -104,12 +104,14 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
 
 
-async def slash(fake: FakeDiscord, name: str, options: dict[str, Any] | None = None, *, admin: bool = False) -> str:
-    """Dispatch a slash command; the text the user finally sees (after any
-    failed callback, the bot's second try)."""
-    payload = fake.slash_command(name, options)
-    if admin:
-        payload["member"]["roles"] = [str(MANAGERS)]
+async def slash(
+    fake: FakeDiscord, name: str, options: dict[str, Any] | None = None, *, admin: bool = False, operator: bool = False
+) -> str:
+    """Dispatch a slash command (by an admin: a member with ``MANAGERS``; by
+    an operator: the application's owner); the text the user finally sees
+    (after any failed callback, the bot's second try)."""
+    user = fake.owner if operator else None
+    payload = fake.slash_command(name, options, roles=[MANAGERS] if admin else (), user=user)
     mark = len(fake.requests)
     await fake.dispatch("INTERACTION_CREATE", payload)
     callback = await fake.wait_for_request("POST", CALLBACK, since=mark, predicate=lambda r: r.status == 200)
@@ -149,15 +151,15 @@ async def test_the_token_stays_secret_when_things_go_wrong(
             raise RuntimeError(f"the engine broke; settings: {bot.settings!r}")
 
         with monkeypatch.context() as patch:
-            patch.setattr(bot, "answer", broken)
+            patch.setattr(bot.service, "ask", broken)
             replies.append(await slash(fake, "ask", {"question": QUESTION}))
             _, reply = await ask_by_mention(fake, QUESTION)
             replies.append(reply.json["content"])
         assert replies[-2:] == [SORRY, SORRY]
 
-        # 4. A reload that fails: the reason goes to the admin.
+        # 4. A reload that fails: the reason goes to the operator.
         shutil.rmtree(corpus)
-        replies.append(await slash(fake, "reload", admin=True))
+        replies.append(await slash(fake, "reload", {"shared": True}, operator=True))
         assert "Reload failed" in replies[-1]
 
         # The bot is still fine.

@@ -1,7 +1,8 @@
 """The event loop is never held for long: not while a large corpus is
 indexed, not while its saved index is loaded, not while questions are
 answered.  A ticker on the loop measures how late each of its 5 ms sleeps
-wakes up while the bot reloads a corpus of SQuAD paragraphs (about 100,000
+wakes up while the bot's service (``StoryService``, which the Discord layer
+calls on that loop) reloads a corpus of SQuAD paragraphs (about 100,000
 sentences) and answers questions at the same time."""
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import pytest
 
 from benchmarks.scale import make_articles, write_corpus
 from benchmarks.squad import DEFAULT_DATA, load_squad
-from bot.client import StoryBot
-from bot.engine import Engine
+from bot.engine import Engine, load_encoder
+from bot.service import StoryService
 from bot.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SENTENCES = 100_000
 MAX_LAG_MS = 50.0
@@ -83,16 +84,16 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-async def _reload_while_asking(bot: StoryBot) -> tuple[float, float, int, list[str]]:
+async def _reload_while_asking(service: StoryService) -> tuple[float, float, int, list[str]]:
     """(reload seconds, worst loop lag in ms, questions answered meanwhile,
     where the loop was held up)."""
     answered = 0
     with Ticker() as ticker:
         t0 = time.perf_counter()
-        reload = asyncio.create_task(bot.reload_engine())
+        reload = asyncio.create_task(service.reload())
         while not reload.done():
-            result = await bot.answer(QUESTIONS[answered % len(QUESTIONS)])
-            assert result.question
+            asked = await service.ask(QUESTIONS[answered % len(QUESTIONS)])
+            assert asked.result.question
             answered += 1
             await asyncio.sleep(0.02)
         await reload
@@ -103,44 +104,42 @@ async def _reload_while_asking(bot: StoryBot) -> tuple[float, float, int, list[s
 
 async def test_the_loop_is_never_held_during_a_large_reload(big_corpus: Path, tmp_path: Path) -> None:
     settings = load_settings(semantic=False, corpus_dir=big_corpus, index_cache_dir=tmp_path / "cache")
-    bot = StoryBot(settings, use_store=False)
-    bot._engine_factory = lambda: Engine.from_folder(ROOT / "corpus")  # the story, to start with
-    await bot.reload_engine()
-    bot._engine_factory = bot._default_engine
+    service = StoryService(settings, question_log=False)
+    default = service.engines.factory
+    service.engines.factory = lambda: Engine.from_folder(ROOT / "corpus")  # the story, to start with
+    await service.reload()
+    service.engines.factory = default
     # Cold: split, tokenize and index every sentence, then save the index.
-    took, worst, answered, late = await _reload_while_asking(bot)
-    assert bot.engine is not None
-    assert bot.engine.index.n_sentences >= SENTENCES
-    print(f"\ncold reload of {bot.engine.index.n_sentences:,} sentences: {took:.1f} s, worst loop lag {worst:.1f} ms")
+    took, worst, answered, late = await _reload_while_asking(service)
+    assert service.engine is not None
+    assert service.engine.n_sentences >= SENTENCES
+    print(f"\ncold reload of {service.engine.n_sentences:,} sentences: {took:.1f} s, worst loop lag {worst:.1f} ms")
     assert worst < MAX_LAG_MS, late
     assert answered >= 1  # the old engine kept answering
     assert list((tmp_path / "cache").glob("index-*.npz"))
     # Warm: the saved index is loaded.
-    took, worst, _, late = await _reload_while_asking(bot)
+    took, worst, _, late = await _reload_while_asking(service)
     print(f"warm reload: {took:.1f} s, worst loop lag {worst:.1f} ms")
     assert worst < MAX_LAG_MS, late
-    result = await bot.answer(QUESTIONS[0])
-    assert "Super Bowl" in result.answers[0].text
+    asked = await service.ask(QUESTIONS[0])
+    assert "Super Bowl" in asked.result.answers[0].text
 
 
 async def test_the_loop_is_never_held_while_questions_embed_their_candidates(big_corpus: Path, tmp_path: Path) -> None:
     """Above 20,000 sentences each new question embeds its best BM25
     candidates on demand: that happens off the loop too."""
-    from bot.engine.semantic import load_encoder
-
     if load_encoder() is None:
         pytest.skip("sentence encoder not installed")
     settings = load_settings(semantic=True, corpus_dir=big_corpus, index_cache_dir=tmp_path / "cache")
-    bot = StoryBot(settings, use_store=False)
-    await bot.reload_engine()
-    assert bot.engine is not None
-    assert bot.engine.semantic is not None
-    assert not bot.engine.semantic.eager
+    service = StoryService(settings, question_log=False)
+    await service.reload()
+    assert service.engine is not None
+    assert service.engine.semantic_state == "on demand (large corpus)"
     questions = [qa["question"] for a in load_squad(DEFAULT_DATA)[20:] for p in a["paragraphs"] for qa in p["qas"]]
     with Ticker() as ticker:
         t0 = time.perf_counter()
         for question in questions[:30]:
-            assert (await bot.answer(question)).answers
+            assert (await service.ask(question)).result.answers
         took = time.perf_counter() - t0
         worst = await ticker.stop()
     print(f"\n30 new questions with on-demand embeddings: {took:.1f} s, worst loop lag {worst:.1f} ms")

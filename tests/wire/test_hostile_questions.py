@@ -1,5 +1,5 @@
 """Hostile questions over the wire: the unmodified bot against the fake
-Discord, every question of the catalogue (``tests/hostile.py``) asked by
+Discord, every question of the catalogue (``tests/harness/hostile.py``) asked by
 mention and with ``/ask``, on one running bot.
 
 Each reply: sent once and accepted (the fake refuses content over 2,000
@@ -29,16 +29,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.client import StoryBot
-from bot.engine import Engine
-from bot.engine.tokens import word_spans
+from bot.engine import Engine, word_spans
 from bot.exts.questions import clean_question
+from bot.render import shorten
 from bot.runner import apply_endpoints
-from bot.ui.formatting import escape, highlight, shorten
-from tests.fake_discord import MANAGERS, TOKEN, FakeDiscord
-from tests.hostile import CATALOGUE, assert_pings_nobody, assert_within_limits, check_reply, rendered
-from tests.test_wire import CALLBACK, FOLLOWUP, MESSAGES, running_bot
+from bot.ui.formatting import escape, highlight
+from tests.harness.fake_discord import MANAGERS, TOKEN, FakeDiscord
+from tests.harness.hostile import CATALOGUE, assert_pings_nobody, assert_within_limits, check_reply, rendered
+from tests.harness.wire import CALLBACK, FOLLOWUP, MESSAGES, running_bot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BYSTANDER = 123
 ROLE = 456
 
@@ -113,8 +113,8 @@ class Wire:
 
     @property
     def engine(self) -> Engine:
-        assert self.bot.engine is not None
-        return self.bot.engine
+        assert self.bot.service.engine is not None
+        return self.bot.service.engine
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -196,7 +196,7 @@ async def test_catalogue_question_by_slash_ask(wire: Wire, name: str) -> None:
 async def test_unanswered_shows_hostile_questions_within_limits_pinging_nobody(wire: Wire) -> None:
     """The one reply that shows readers' questions back: ``/unanswered``.
     Each question is asked three times, so it is among the most frequent."""
-    store = wire.bot.store
+    store = wire.bot.service.store
     assert store is not None
     names = ("markdown that breaks the quote", "html", "spoilers", "code block", "masked link")
     asked = [CATALOGUE[n] for n in names]
@@ -211,8 +211,7 @@ async def test_unanswered_shows_hostile_questions_within_limits_pinging_nobody(w
             break
         await asyncio.sleep(0.02)
 
-    payload: dict[str, Any] = wire.fake.slash_command("unanswered")
-    payload["member"]["roles"] = [str(MANAGERS)]
+    payload: dict[str, Any] = wire.fake.slash_command("unanswered", roles=[MANAGERS])
     mark = len(wire.fake.requests)
     await wire.fake.dispatch("INTERACTION_CREATE", payload)
     callback = await wire.fake.wait_for_request("POST", CALLBACK, since=mark)

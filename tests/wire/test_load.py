@@ -32,11 +32,11 @@ from typing import Any
 
 import pytest
 
-from bot.engine.sentences import split_sentences
-from tests.fake_discord import MANAGERS, FakeDiscord, RecordedRequest, replies_to
-from tests.test_wire import ANSWER, CALLBACK, FOLLOWUP, MESSAGES, QUESTION, plain, running_bot
+from bot.engine import split_sentences
+from tests.harness.fake_discord import FakeDiscord, RecordedRequest, replies_to
+from tests.harness.wire import ANSWER, CALLBACK, FOLLOWUP, MESSAGES, QUESTION, plain, running_bot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SQUAD_DEV = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
 FIRST_READER = 1_100_000_000_000_010_000
 
@@ -163,8 +163,8 @@ async def test_500_questions_from_50_readers_each_get_exactly_one_reply(fake: Fa
                 await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # time for any second reply to show up
         stray = match_replies(fake, asked)
-        assert bot.store is not None
-        db_path = bot.store.path
+        assert bot.service.store is not None
+        db_path = bot.service.store.path
 
     # Nothing lost, nothing twice, nothing unexpected on the wire.
     assert len(asked) == total
@@ -280,13 +280,12 @@ async def test_heartbeats_and_answers_go_on_during_a_200k_sentence_reload(fake: 
     large.mkdir()
     added = write_large_corpus(large, 200_000)
     async with running_bot(fake, corpus_dir=corpus, question_cooldown_rate=1000) as bot:
-        old = bot.engine
+        old = bot.service.engine
         assert old is not None
         for path in large.iterdir():
             path.rename(corpus / path.name)
 
-        reload = fake.slash_command("reload")
-        reload["member"]["roles"] = [str(MANAGERS)]
+        reload = fake.slash_command("reload", {"shared": True}, user=fake.owner)  # an operator
         mark = len(fake.requests)
         conn = fake.connection
         began = time.perf_counter()
@@ -303,9 +302,10 @@ async def test_heartbeats_and_answers_go_on_during_a_200k_sentence_reload(fake: 
             await asyncio.sleep(0.4)
         report = await fake.wait_for_request("POST", FOLLOWUP, since=mark, timeout=120)
         took = report.at - began
-        assert bot.engine is not old
-        assert bot.engine is not None
-        sentences = bot.engine.index.n_sentences
+        new = bot.service.engine
+        assert new is not old
+        assert new is not None
+        sentences = new.n_sentences
         assert "Reloaded:" in report.json["content"]
         assert f"{added} added" in report.json["content"]
 

@@ -31,21 +31,28 @@ from typing import Any
 import pytest
 
 from bot.client import StoryBot
-from tests.fake_discord import MANAGERS, OP_INVALID_SESSION, OP_RECONNECT, FakeDiscord, RecordedRequest, replies_to
-from tests.test_wire import (
+from tests.harness.fake_discord import (
+    MANAGERS,
+    OP_INVALID_SESSION,
+    OP_RECONNECT,
+    TOKEN,
+    FakeDiscord,
+    RecordedRequest,
+    replies_to,
+)
+from tests.harness.wire import (
     CALLBACK,
     FOLLOWUP,
     MESSAGES,
     QUESTION,
-    TOKEN,
     ask_by_mention,
     ask_by_slash,
     assert_answers,
+    reload_as,
     running_bot,
 )
-from tests.test_wire_admin import reload_as
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OFF_TOPIC = "What is the capital of France?"
 SORRY = "Something went wrong"
 
@@ -77,8 +84,7 @@ def ready_again(fake: FakeDiscord, bot: StoryBot) -> Callable[[], bool]:
 
 async def admin_says(fake: FakeDiscord, command: str, timeout: float = 10.0) -> str:  # noqa: ASYNC109
     """Run an admin's slash ``command``; the text they finally see."""
-    payload = fake.slash_command(command)
-    payload["member"]["roles"] = [str(MANAGERS)]
+    payload = fake.slash_command(command, roles=[MANAGERS])
     mark = len(fake.requests)
     await fake.dispatch("INTERACTION_CREATE", payload)
     callback = await fake.wait_for_request("POST", CALLBACK, since=mark, predicate=for_interaction(payload))
@@ -304,10 +310,10 @@ async def test_a_locked_question_log_delays_no_answer_and_unanswered_still_repli
     replies (readers are not blocked in WAL mode); once the lock is released
     questions are logged again, and closing does not hang on the writes that
     piled up."""
-    caplog.set_level(logging.WARNING, logger="bot.store")
+    caplog.set_level(logging.WARNING, logger="bot.question_log")
     asked_during = 12
     async with running_bot(fake, question_cooldown_rate=1000) as bot:
-        store = bot.store
+        store = bot.service.store
         assert store is not None
         _, before = await ask_by_mention(fake, OFF_TOPIC)
         assert before.json["content"].startswith("The story doesn't say")
@@ -346,7 +352,9 @@ async def test_a_locked_question_log_delays_no_answer_and_unanswered_still_repli
     closed_after = time.perf_counter() - closing
 
     locked = [
-        r.getMessage() for r in caplog.records if r.name == "bot.store" and "database is locked" in r.getMessage()
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "bot.question_log" and "database is locked" in r.getMessage()
     ]
     assert len(locked) == asked_during, locked
     assert all("could not record a question" in m for m in locked)
@@ -385,10 +393,10 @@ async def test_an_unusable_question_log_is_logged_answers_go_on_and_unanswered_s
     (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
     path = where(tmp_path)
     other = held_by_another_process(path) if path.parent.name == "locked" else None
-    caplog.set_level(logging.WARNING, logger="bot.client")
+    caplog.set_level(logging.WARNING, logger="bot.service.log_keeper")
     try:
         async with running_bot(fake, database_path=path) as bot:
-            assert bot.store is None
+            assert bot.service.store is None
             _, reply = await ask_by_mention(fake, QUESTION)
             assert_answers(reply.json)
             _, message = await ask_by_slash(fake, OFF_TOPIC)
@@ -398,7 +406,9 @@ async def test_an_unusable_question_log_is_logged_answers_go_on_and_unanswered_s
     finally:
         if other is not None:
             other.close()
-    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.client" and r.levelno == logging.WARNING]
+    warnings = [
+        r.getMessage() for r in caplog.records if r.name == "bot.service.log_keeper" and r.levelno == logging.WARNING
+    ]
     assert any("question log is off" in w and str(path) in w for w in warnings), warnings
 
 
@@ -427,16 +437,16 @@ async def test_reload_of_a_vanished_corpus_folder_says_so_and_the_old_index_keep
     fake: FakeDiscord, corpus: Path, vanish: Callable[[Path], str]
 ) -> None:
     async with running_bot(fake, corpus_dir=corpus) as bot:
-        old = bot.engine
+        old = bot.service.engine
         reason = vanish(corpus)
-        text = await reload_as(fake, admin=True)
+        text = await reload_as(fake, admin=True, shared=True)
         # One short line: what failed, why, and that nothing changed.
         assert text.startswith("Reload failed"), text
         assert f"{str(corpus)!r} {reason}" in text
         assert "still serving" in text
         assert "\n" not in text
         assert len(text) < 300
-        assert bot.engine is old
+        assert bot.service.engine is old
         _, reply = await ask_by_mention(fake, QUESTION)
         assert_answers(reply.json)
         _, message = await ask_by_slash(fake, QUESTION)
@@ -444,6 +454,6 @@ async def test_reload_of_a_vanished_corpus_folder_says_so_and_the_old_index_keep
 
         # Put back, the next /reload works again.
         restore_folder(corpus)
-        text = await reload_as(fake, admin=True)
+        text = await reload_as(fake, admin=True, shared=True)
         assert text.startswith("Reloaded: 1 articles"), text
-        assert bot.engine is not old
+        assert bot.service.engine is not old

@@ -1,20 +1,18 @@
 """Admins over the wire: the unmodified bot against the fake Discord.
 
 A member without Manage Server is refused /reload; an admin's /reload makes
-a newly added article answerable; a broken file is named in the reply and
-the story still answers."""
+a newly added article of the server's own answerable (an operator's, of the
+shared articles, too); a broken file is named in the reply and the story
+still answers."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from tests.fake_discord import MANAGERS, FakeDiscord
-from tests.test_wire import ask_by_mention, running_bot
+from bot.service import server_folder
+from tests.harness.fake_discord import FakeDiscord
+from tests.harness.wire import ask_by_mention, reload_as, running_bot
 
-ROOT = Path(__file__).resolve().parents[1]
-CALLBACK = r"/interactions/\d+/[^/]+/callback"
-FOLLOWUP = r"/webhooks/\d+/[^/]+$"
 LIGHTHOUSE = """Lighthouse keeper retires after forty years
 
 The Harbour Gazette
@@ -24,34 +22,33 @@ PORTHAVEN — The keeper of the Porthaven lighthouse, Tomas Reyes, retired on Su
 """
 
 
-async def reload_as(fake: FakeDiscord, *, admin: bool) -> str:
-    """Dispatch /reload; the text the member finally sees."""
-    payload: dict[str, Any] = fake.slash_command("reload")
-    if admin:
-        payload["member"]["roles"] = [str(MANAGERS)]
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", payload)
-    callback = await fake.wait_for_request("POST", CALLBACK, since=mark)
-    if callback.json["type"] == 4:
-        return str(callback.json["data"]["content"])
-    follow = await fake.wait_for_request("POST", FOLLOWUP, since=mark, timeout=20)
-    return str(follow.json["content"])
-
-
 async def test_member_without_manage_server_is_refused(fake: FakeDiscord, corpus: Path) -> None:
     async with running_bot(fake, corpus_dir=corpus) as bot:
-        old = bot.engine
+        old = bot.service.engine
         text = await reload_as(fake, admin=False)
         assert "permission" in text.lower()
-        assert bot.engine is old
+        assert bot.service.engine is old
 
 
 async def test_admin_reload_makes_a_new_article_answerable(fake: FakeDiscord, corpus: Path) -> None:
     async with running_bot(fake, corpus_dir=corpus):
         _, before = await ask_by_mention(fake, "Who kept the Porthaven lighthouse?")
         assert "doesn't say" in before.json["content"]
-        (corpus / "lighthouse.txt").write_text(LIGHTHOUSE, encoding="utf-8")
+        own = server_folder(corpus, fake.guild_id)
+        own.mkdir(parents=True)
+        (own / "lighthouse.txt").write_text(LIGHTHOUSE, encoding="utf-8")
         text = await reload_as(fake, admin=True)
+        assert "1 added" in text
+        _, after = await ask_by_mention(fake, "Who kept the Porthaven lighthouse?")
+        assert "Tomas Reyes" in after.json["content"]
+
+
+async def test_operator_reload_makes_a_new_shared_article_answerable(fake: FakeDiscord, corpus: Path) -> None:
+    async with running_bot(fake, corpus_dir=corpus):
+        _, before = await ask_by_mention(fake, "Who kept the Porthaven lighthouse?")
+        assert "doesn't say" in before.json["content"]
+        (corpus / "lighthouse.txt").write_text(LIGHTHOUSE, encoding="utf-8")
+        text = await reload_as(fake, admin=True, shared=True)
         assert "1 added" in text
         _, after = await ask_by_mention(fake, "Who kept the Porthaven lighthouse?")
         assert "Tomas Reyes" in after.json["content"]
@@ -59,7 +56,9 @@ async def test_admin_reload_makes_a_new_article_answerable(fake: FakeDiscord, co
 
 async def test_broken_file_is_named_and_the_story_still_answers(fake: FakeDiscord, corpus: Path) -> None:
     async with running_bot(fake, corpus_dir=corpus):
-        (corpus / "broken.jsonl").write_text('{"title": "Half a line"\n', encoding="utf-8")
+        own = server_folder(corpus, fake.guild_id)
+        own.mkdir(parents=True)
+        (own / "broken.jsonl").write_text('{"title": "Half a line"\n', encoding="utf-8")
         text = await reload_as(fake, admin=True)
         assert "broken.jsonl:1" in text
         assert "not valid JSON" in text

@@ -2,7 +2,8 @@
 
 The bot logs in over REST, connects to the gateway, gets READY and
 GUILD_CREATE, and answers MESSAGE_CREATE and INTERACTION_CREATE events; the
-tests assert on the JSON it sends back (see ``tests/fake_discord.py``).
+tests assert on the JSON it sends back (see ``tests/harness/fake_discord.py``
+and ``tests/harness/wire.py``).
 """
 
 from __future__ import annotations
@@ -10,105 +11,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-import sys
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.client import StoryBot
-from bot.runner import apply_endpoints
-from bot.settings import load_settings
-from tests.fake_discord import TOKEN, FakeDiscord, RecordedRequest
-from tests.hostile import assert_no_pings
+from bot.ui import replies
+from tests.harness.fake_discord import TOKEN, FakeDiscord
+from tests.harness.hostile import assert_no_pings
+from tests.harness.wire import (
+    ANSWER,
+    CALLBACK,
+    FOLLOWUP,
+    MESSAGES,
+    QUESTION,
+    ask_by_mention,
+    ask_by_slash,
+    assert_answers,
+    custom_ids,
+    plain,
+    running_bot,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-QUESTION = "Where did Putin and Assad meet?"
-ANSWER = "Putin and Assad met Tuesday at a Russian command post in Damascus"
 PINGS = "@everyone @here <@123> <@&456>"
-MESSAGES = r"/channels/\d+/messages"
-CALLBACK = r"/interactions/\d+/[^/]+/callback"
-FOLLOWUP = r"/webhooks/\d+/[^/]+"
-
-
-def plain(content: str) -> str:
-    """Message text as a reader sees it: bold markers and markdown escapes removed."""
-    return re.sub(r"\\(.)", r"\1", content.replace("**", ""))
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    fake: FakeDiscord, token: str = TOKEN, *, reconnect: bool = False, **overrides: Any
-) -> AsyncIterator[StoryBot]:
-    """The bot, logged in and READY against ``fake``; closed on exit.
-    ``reconnect=True`` connects the way ``python -m bot run`` does."""
-    values: dict[str, Any] = {
-        "discord_token": token,
-        "discord_api_base_url": fake.api_base_url,
-        "discord_gateway_url": fake.gateway_url,
-        "corpus_dir": ROOT / "corpus",
-        "semantic": False,
-    }
-    settings = load_settings(**{**values, **overrides})
-    apply_endpoints(settings)
-    bot = StoryBot(settings, guild_ready_timeout=0.1)
-    assert settings.discord_token is not None
-    connector: asyncio.Task[None] | None = None
-    try:
-        await bot.login(settings.discord_token.get_secret_value())
-        connector = asyncio.create_task(bot.connect(reconnect=reconnect))
-        ready = asyncio.create_task(bot.wait_until_ready())
-        done, _ = await asyncio.wait({connector, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-        if ready not in done:
-            ready.cancel()
-            if connector in done:
-                connector.result()  # raises what stopped the connection
-            raise AssertionError("the bot did not become ready within 10 s")
-        yield bot
-    finally:
-        await bot.close()
-        if connector is not None:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(connector, 5)
-
-
-async def ask_by_mention(fake: FakeDiscord, text: str, **kwargs: Any) -> tuple[dict[str, Any], RecordedRequest]:
-    """Dispatch a guild message mentioning the bot; return it and the bot's reply request."""
-    mark = len(fake.requests)
-    message = fake.message_create(f"{fake.mention()} {text}", **kwargs)
-    await fake.dispatch("MESSAGE_CREATE", message)
-    reply = await fake.wait_for_request("POST", MESSAGES, since=mark)
-    return message, reply
-
-
-async def ask_by_slash(fake: FakeDiscord, question: str) -> tuple[RecordedRequest, dict[str, Any]]:
-    """Dispatch ``/ask question``; return the callback request and the message
-    payload the user finally sees (the callback's data, or the follow-up after a defer)."""
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", fake.slash_command("ask", {"question": question}))
-    callback = await fake.wait_for_request("POST", CALLBACK, since=mark)
-    assert callback.status == 200, callback.response
-    if callback.json["type"] == 4:
-        return callback, callback.json["data"]
-    assert callback.json["type"] == 5, callback.json  # deferred: the answer comes as a follow-up
-    followup = await fake.wait_for_request("POST", FOLLOWUP, timeout=15, since=mark)
-    assert followup.status == 200, followup.response
-    return callback, followup.json
-
-
-def assert_answers(payload: dict[str, Any]) -> None:
-    text = plain(payload["content"])
-    assert ANSWER in text, payload["content"]
-    assert "paragraph 6" in text
-    assert "Putin visits Syria to meet Assad" in text
-    assert len(payload["content"]) <= 2000
-
-
-def custom_ids(payload: dict[str, Any]) -> list[str]:
-    return [button["custom_id"] for row in payload.get("components", []) for button in row.get("components", [])]
 
 
 # -- 1. connecting -------------------------------------------------------------
@@ -218,16 +143,16 @@ async def test_slow_answer_defers_then_follows_up(fake: FakeDiscord, monkeypatch
     """When the answer takes longer than DEFER_AFTER, /ask defers (type 5) and
     the answer arrives as a follow-up on the interaction webhook."""
     async with running_bot(fake) as bot:
-        # load_extension executes a fresh module object: patch the loaded one.
-        monkeypatch.setattr(sys.modules["bot.exts.questions"], "DEFER_AFTER", 0.1)
-        assert bot.engine is not None
-        ask = bot.engine.ask
+        monkeypatch.setattr(replies, "DEFER_AFTER", 0.1)
+        engine = bot.service.engine
+        assert engine is not None
+        ask = engine.ask
 
         def slow_ask(*args: Any, **kwargs: Any) -> Any:
             time.sleep(0.4)
             return ask(*args, **kwargs)
 
-        monkeypatch.setattr(bot.engine, "ask", slow_ask)
+        monkeypatch.setattr(engine, "ask", slow_ask)
         callback, message = await ask_by_slash(fake, QUESTION)
         assert callback.json["type"] == 5
         followup = fake.find_requests("POST", FOLLOWUP)[0]
@@ -257,9 +182,9 @@ async def test_buttons_under_an_answer_work(fake: FakeDiscord) -> None:
         await fake.dispatch("INTERACTION_CREATE", fake.button_click(helpful, answer_message))
         callback = await fake.wait_for_request("POST", CALLBACK, since=mark)
         assert "helpful" in callback.json["data"]["content"]
-        assert len(bot.votes) == 1
-        assert bot.votes[0][1] == 6  # paragraph
-        assert bot.votes[0][3] is True  # helpful
+        assert len(bot.service.votes) == 1
+        assert bot.service.votes[0][1] == 6  # paragraph
+        assert bot.service.votes[0][3] is True  # helpful
 
 
 # -- 4. nobody is pinged ---------------------------------------------------------
