@@ -339,7 +339,7 @@ def test_unknown_subcommand() -> None:
 
 
 def test_no_subcommand() -> None:
-    assert_usage_error(run(), "run, ask, index or sync")
+    assert_usage_error(run(), "run, ask, index, add or sync")
 
 
 def test_unknown_option() -> None:

@@ -2,7 +2,7 @@
 property-based: whatever a reader asks, by mention or with ``/ask``, the bot
 replies once, within Discord's limits, pinging nobody, with exactly the
 engine's answer, its quotes the corpus sentences as written.  The questions
-come from ``tests/hostile.py`` (the catalogue is always among them)."""
+come from ``tests/harness/hostile.py`` (the catalogue is always among them)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import simcord
 from hypothesis import HealthCheck, example, given, settings
 
 from bot.exts.questions import clean_question
-from tests.exts.simworld import World
-from tests.hostile import CATALOGUE, assert_pings_nobody, assert_within_limits, check_reply, questions
+from tests.harness.hostile import CATALOGUE, assert_pings_nobody, assert_within_limits, check_reply, questions
+from tests.harness.sim import World
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +61,7 @@ def the_message(result: simcord.InteractionResult) -> simcord.ResponseMessage:
 @given(question=questions(max_size=1970))
 async def test_any_question_by_mention(world: World, caplog: pytest.LogCaptureFixture, question: str) -> None:
     caplog.set_level(logging.WARNING)
-    engine = world.bot.engine
+    engine = world.bot.service.engine
     assert engine is not None
     sent = await world.alice.send(world.channel, world.mention(question))
 
@@ -80,7 +80,7 @@ async def test_any_question_by_mention(world: World, caplog: pytest.LogCaptureFi
 @given(question=questions(max_size=500).filter(bool))
 async def test_any_question_by_slash_ask(world: World, caplog: pytest.LogCaptureFixture, question: str) -> None:
     caplog.set_level(logging.WARNING)
-    engine = world.bot.engine
+    engine = world.bot.service.engine
     assert engine is not None
     if not question:
         question = " "  # Discord requires at least one character (min_length=1)

@@ -1,26 +1,32 @@
-"""Questions in messages, end to end: the real bot against simcord's offline
-Discord (mentions, DMs, follow-up replies, answer channels; declines,
-mentions that never ping, Discord's length limit)."""
+"""Questions (``bot/exts/questions.py``), end to end: the real bot against
+simcord's offline Discord.  In messages (mentions, DMs, follow-up replies,
+answer channels) and with ``/ask``; declines, mentions that never ping,
+Discord's length limit; and the question log behind them (no user ids, and
+a broken log never stops an answer)."""
 
 from __future__ import annotations
 
+import sqlite3
 from unittest.mock import create_autospec
 
 import discord
 import pytest
+from simcord import assert_responded
 
-from bot.exts.questions import HELP_HINT
-from tests.exts.simworld import (
+from bot.client import StoryBot
+from bot.ui.replies import HELP_HINT
+from tests.harness.hostile import NO_PINGS
+from tests.harness.sim import (
     MAX_CONTENT,
     MEETING,
     OFF_TOPIC,
     SOURCE_P6,
     WHERE_MEET,
     World,
+    button_labels,
     plain,
     quoted,
 )
-from tests.hostile import NO_PINGS
 
 ANSWER_CHANNEL = pytest.mark.story_settings(answer_channel_ids=[1])
 """A non-empty list at start-up (so the bot asks for the message-content
@@ -132,6 +138,23 @@ async def test_bare_mention_gets_the_help_hint(world: World) -> None:
     assert reply.components == []
 
 
+# -- /ask ------------------------------------------------------------------------
+
+BUTTONS = ["Show paragraph", "Next best answer", "Helpful", "Not helpful"]
+
+
+async def test_ask_answers_with_the_quote_and_buttons(world: World) -> None:
+    result = await world.alice.slash(world.channel, "ask", question=WHERE_MEET)
+
+    assert_responded(result, ephemeral=False)
+    response = result.response
+    assert response is not None
+    assert response.content.startswith("> ")
+    assert MEETING in quoted(response.content)[0]
+    assert response.content.splitlines()[1] == SOURCE_P6
+    assert button_labels(response) == BUTTONS
+
+
 # -- declines --------------------------------------------------------------------
 
 
@@ -213,3 +236,36 @@ async def test_a_10000_character_question_gets_a_reply_within_the_limit(world: W
     content = message.reply.await_args.args[0]
     assert 0 < len(content) <= MAX_CONTENT
     assert MEETING in plain(content)
+
+
+# -- the question log --------------------------------------------------------------
+
+
+def rows(bot: StoryBot, sql: str) -> list[tuple[object, ...]]:
+    store = bot.service.store
+    assert store is not None
+    with sqlite3.connect(store.path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_questions_are_logged_without_user_ids(world: World) -> None:
+    await world.ask(world.alice, WHERE_MEET)
+    await world.ask(world.bob, "How do I bake a chocolate cake?")
+    logged = rows(world.bot, "SELECT question, answered, guild_id, channel_id FROM questions ORDER BY rowid")
+    assert logged == [
+        (WHERE_MEET, 1, world.guild.id, world.channel.id),
+        ("How do I bake a chocolate cake?", 0, world.guild.id, world.channel.id),
+    ]
+    columns = " ".join(str(r) for r in rows(world.bot, "SELECT sql FROM sqlite_master"))
+    assert str(world.alice.id) not in columns
+    for table in ("questions", "votes"):
+        values = rows(world.bot, f"SELECT * FROM {table}")
+        assert all(world.alice.id not in row and world.bob.id not in row for row in values)
+
+
+async def test_a_broken_log_never_stops_an_answer(world: World) -> None:
+    store = world.bot.service.store
+    assert store is not None
+    await store.close()  # writes now fail (and are logged)
+    reply = await world.ask(world.alice, WHERE_MEET)
+    assert "command post" in reply.content

@@ -1,4 +1,5 @@
-"""The slash commands, end to end: ``/ask``, ``/fact``, ``/sources``, ``/help``."""
+"""``/fact``, ``/sources`` and ``/help`` (``bot/exts/info.py``), end to end.
+(``/ask``: ``tests/exts/test_questions.py``.)"""
 
 from __future__ import annotations
 
@@ -7,23 +8,10 @@ import re
 
 from simcord import assert_responded
 
-from tests.exts.simworld import MEETING, SOURCE_P6, STORY_TITLE, WHERE_MEET, World, button_labels, quoted
-from tests.hostile import NO_PINGS
+from tests.harness.hostile import NO_PINGS
+from tests.harness.sim import STORY_TITLE, WHERE_MEET, World, quoted
 
-BUTTONS = ["Show paragraph", "Next best answer", "Helpful", "Not helpful"]
 SOURCE_LINE = re.compile(r"^\u2014 \u201c(?P<title>[^\u201d]+)\u201d, .*, paragraph (?P<p>[1-9]\d*)$")
-
-
-async def test_ask_answers_with_the_quote_and_buttons(world: World) -> None:
-    result = await world.alice.slash(world.channel, "ask", question=WHERE_MEET)
-
-    assert_responded(result, ephemeral=False)
-    response = result.response
-    assert response is not None
-    assert response.content.startswith("> ")
-    assert MEETING in quoted(response.content)[0]
-    assert response.content.splitlines()[1] == SOURCE_P6
-    assert button_labels(response) == BUTTONS
 
 
 async def test_fact_with_a_topic_quotes_a_sentence_about_it(world: World) -> None:
@@ -37,7 +25,7 @@ async def test_fact_with_a_topic_quotes_a_sentence_about_it(world: World) -> Non
 
 
 async def test_fact_without_a_topic_quotes_the_story_not_the_byline(world: World) -> None:
-    engine = world.bot.engine
+    engine = world.bot.service.engine
     assert engine is not None
     [article] = engine.articles
     cog = world.bot.get_cog("Info")

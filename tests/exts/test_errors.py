@@ -1,5 +1,6 @@
-"""When answering fails: the reader gets a short message, the log gets the
-traceback, and the bot keeps answering."""
+"""When answering fails (``bot/exts/errors.py`` for commands, the
+questions extension for messages): the reader gets a short message, the log
+gets the traceback, and the bot keeps answering."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from typing import Any
 import pytest
 from simcord import assert_responded
 
-from bot.engine.models import Result
-from tests.exts.simworld import MEETING, SORRY, WHERE_MEET, World, plain
+from bot.service import Asked
+from tests.harness.sim import MEETING, SORRY, WHERE_MEET, World, plain
 
 
 def break_the_engine(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def answer(question: str, **_: Any) -> Result:
+    async def ask(question: str, **_: Any) -> Asked:
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr(world.bot, "answer", answer)
+    monkeypatch.setattr(world.bot.service, "ask", ask)
 
 
 def logged_failures(caplog: pytest.LogCaptureFixture, logger: str) -> list[logging.LogRecord]:

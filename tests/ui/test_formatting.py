@@ -1,4 +1,7 @@
-"""Reply formatting: verbatim quotes, escaping, bold matches, limits."""
+"""Discord's text (``bot/ui/formatting.py``): verbatim quotes with markdown
+escaped and the matched words in bold, links that do not unfurl, and every
+reply within Discord's limits.  What a reply says, the same on the command
+line: ``tests/test_render.py``."""
 
 from __future__ import annotations
 
@@ -8,16 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Answer, Article, Engine, Result
+from bot.engine import Answer, Article, Engine, Reason, Result, word_spans
 from bot.ui.formatting import (
     MAX_CONTENT,
-    answer_text,
-    decline_text,
     escape,
     highlight,
     paragraph_text,
+    quote_block,
     reply_text,
-    shown_answers,
     source_line,
 )
 
@@ -60,7 +61,7 @@ def test_story_answer_looks_like_the_product(story: Engine) -> None:
 
 def test_quote_shows_the_corpus_text_as_written(story: Engine) -> None:
     result = story.ask("Where did Putin and Assad meet?")
-    quoted = answer_text(result).split("\n")[0][2:]
+    quoted = reply_text(result, story.articles).split("\n")[0][2:]
     assert unescape(quoted.replace("**", "")) == result.answers[0].text
 
 
@@ -88,21 +89,6 @@ def test_byline_answers_say_byline() -> None:
     assert source_line(ARTICLE, 0).endswith("byline <https://example.com/story>")
 
 
-def test_second_answer_only_when_close() -> None:
-    a = Answer("First paragraph.", ARTICLE, 1, 0, 1.0)
-    close = Answer("Second paragraph with **stars** and @everyone.", ARTICLE, 2, 1, 0.95)
-    far = Answer("Second paragraph with **stars** and @everyone.", ARTICLE, 2, 1, 0.5)
-    assert len(shown_answers(Result("q", True, (a, close), 1.0))) == 2
-    assert len(shown_answers(Result("q", True, (a, far), 1.0))) == 1
-
-
-def test_decline_is_short_and_names_the_story() -> None:
-    text = decline_text(Result("chess?", False, (), 1.0, "not-covered"), [ARTICLE])
-    assert text.startswith("The story doesn't say.")
-    assert "A \\*bold\\* title" in text
-    assert len(text) < 300
-
-
 def test_paragraph_text_quotes_the_whole_paragraph() -> None:
     text = paragraph_text(ARTICLE, 2)
     # Shown as written: Discord hides a backslash before punctuation.
@@ -115,7 +101,7 @@ def test_any_text_stays_within_limits(sentence: str, title: str) -> None:
     article = Article(id="x", title=title, paragraphs=(sentence or "x",), publisher=title, authors=(title,))
     answers = (Answer(sentence, article, 1, 0, 1.0), Answer(sentence, article, 1, 0, 1.0))
     assert len(reply_text(Result("q", True, answers, 1.0), [article])) <= MAX_CONTENT
-    assert len(reply_text(Result("q", False, answers, 1.0, "not-covered"), [article] * 50)) <= MAX_CONTENT
+    assert len(reply_text(Result("q", False, answers, 1.0, Reason.NOT_COVERED), [article] * 50)) <= MAX_CONTENT
     assert len(paragraph_text(article, 1)) <= MAX_CONTENT
 
 
@@ -126,20 +112,19 @@ def test_mention_syntax_in_corpus_text_shows_as_written() -> None:
     assert text == "Ask \\<@123>, \\<@&45> or \\<#9> at \\<t:1700000000> (\\@everyone, \\@here)."
 
 
-def test_a_sentence_and_the_one_it_depends_on_share_one_quote() -> None:
-    before = Answer("Ann Lee founded the paper.", ARTICLE, 2, 4, 0.0)
-    best = Answer("She sold it in 2010.", ARTICLE, 2, 5, 1.0)
-    text = answer_text(Result("q", True, (best,), 1.0, context=before))
-    lines = text.split("\n")
-    assert [unescape(line) for line in lines[:2]] == ["> Ann Lee founded the paper.", "> She sold it in 2010."]
-    assert lines[2].startswith("\u2014 ")
-    assert len(lines) == 3
+def test_a_run_of_sentences_is_one_quote_with_its_source() -> None:
+    first = Answer("Ann Lee founded the paper.", ARTICLE, 2, 4, 0.0)
+    sold = frozenset(term for _, _, term in word_spans("sold"))
+    second = Answer("She sold it in 2010.", ARTICLE, 2, 5, 1.0, sold)
+    assert quote_block(first, second) == (
+        "> Ann Lee founded the paper.\n> She **sold** it in 2010.\n" + source_line(ARTICLE, 2)
+    )
 
 
-def test_a_long_sentence_before_the_answer_is_dropped_rather_than_the_source() -> None:
-    before = Answer("*" * 900, ARTICLE, 2, 4, 0.0)
-    best = Answer("She sold it in 2010, " + "*" * 870, ARTICLE, 2, 5, 1.0)
-    text = answer_text(Result("q", True, (best,), 1.0, context=before))
-    assert len(text) <= 2000
-    assert text.startswith("> She sold it in 2010")
-    assert text.split("\n")[-1] == source_line(ARTICLE, 2)
+def test_the_decline_names_the_story_escaped_and_fits() -> None:
+    text = reply_text(Result("chess?", False, (), 1.0, Reason.NOT_COVERED), [ARTICLE])
+    assert text == "The story doesn't say. It covers \u201cA \\*bold\\* title\u201d."
+    hi = reply_text(Result("hi", False, (), 1.0, Reason.NO_CONTENT), [ARTICLE] * 50)
+    assert hi.startswith("Ask me a question about the story in plain words")
+    assert hi.endswith("and 47 more.")
+    assert len(hi) <= MAX_CONTENT
