@@ -1,4 +1,4 @@
-"""The SQLite question log (bot.store)."""
+"""The SQLite question log (``bot/question_log/``)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from bot import store
-from bot.store import (
+from bot.question_log import (
     MAX_QUESTION_CHARS,
-    MIGRATIONS,
     QuestionLog,
     StoreError,
     UnansweredGroup,
     VotedAnswer,
     normalize_question,
+    schema,
 )
+from bot.question_log.schema import MIGRATIONS
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -160,7 +160,7 @@ async def test_a_new_step_migrates_an_existing_database(
 ) -> None:
     async with await QuestionLog.open(db_path, clock=clock) as qlog:
         await ask(qlog, "Who is Putin?")
-    monkeypatch.setattr(store, "MIGRATIONS", (*MIGRATIONS, ("ALTER TABLE questions ADD COLUMN language TEXT",)))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*MIGRATIONS, ("ALTER TABLE questions ADD COLUMN language TEXT",)))
 
     async with await QuestionLog.open(db_path, clock=clock) as qlog:
         assert [group.question for group in await qlog.unanswered()] == ["Who is Putin?"]
@@ -172,7 +172,7 @@ async def test_a_failing_step_is_rolled_back(db_path: Path, monkeypatch: pytest.
     async with await QuestionLog.open(db_path):
         pass
     monkeypatch.setattr(
-        store, "MIGRATIONS", (*MIGRATIONS, ("CREATE TABLE extra (x INTEGER)", "THIS IS NOT SQL")), raising=True
+        schema, "MIGRATIONS", (*MIGRATIONS, ("CREATE TABLE extra (x INTEGER)", "THIS IS NOT SQL")), raising=True
     )
 
     with pytest.raises(StoreError, match="syntax error"):
@@ -342,12 +342,12 @@ async def test_read_only_database_warns_and_keeps_reading(
     await ask(qlog, "Who is Putin?")
     await qlog._call(lambda conn: conn.execute("PRAGMA query_only = ON"))
 
-    with caplog.at_level(logging.WARNING, logger="bot.store"):
+    with caplog.at_level(logging.WARNING, logger="bot.question_log"):
         await ask(qlog, "Where is Kyiv?")
         await vote(qlog, "a", 0, 0, helpful=False)
         assert await qlog.prune(0) == 0
 
-    warnings = [r for r in caplog.records if r.name == "bot.store" and r.levelno == logging.WARNING]
+    warnings = [r for r in caplog.records if r.name == "bot.question_log" and r.levelno == logging.WARNING]
     assert len(warnings) == 3
     assert all("readonly" in r.getMessage() for r in warnings)
     assert "record a question" in warnings[0].getMessage()
@@ -364,7 +364,7 @@ async def test_locked_database_warns_without_blocking_the_loop(
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")
         try:
-            with caplog.at_level(logging.WARNING, logger="bot.store"):
+            with caplog.at_level(logging.WARNING, logger="bot.question_log"):
                 write = asyncio.create_task(ask(qlog, "During the lock?"))
                 await asyncio.sleep(0.05)
                 assert not write.done()  # the write waits in the worker; the loop runs on
@@ -376,7 +376,9 @@ async def test_locked_database_warns_without_blocking_the_loop(
             other.execute("ROLLBACK")
             other.close()
 
-        messages = [r.getMessage() for r in caplog.records if r.name == "bot.store" and r.levelno == logging.WARNING]
+        messages = [
+            r.getMessage() for r in caplog.records if r.name == "bot.question_log" and r.levelno == logging.WARNING
+        ]
         assert len(messages) == 2
         assert all("database is locked" in message for message in messages)
 
@@ -409,7 +411,7 @@ async def test_writes_after_close_warn_and_reads_raise(db_path: Path, caplog: py
     qlog = await QuestionLog.open(db_path)
     await qlog.close()
     await qlog.close()  # twice is fine
-    with caplog.at_level(logging.WARNING, logger="bot.store"):
+    with caplog.at_level(logging.WARNING, logger="bot.question_log"):
         await ask(qlog, "Anyone there?")
     assert "closed" in caplog.text
     with pytest.raises(StoreError, match="closed"):
@@ -452,29 +454,3 @@ async def test_many_concurrent_writes_all_land(db_path: Path, clock: FakeClock) 
         groups = await qlog.unanswered(limit=1000)
     assert len(groups) == 200
     assert count_rows(db_path, "questions") == 200
-
-
-async def test_a_log_that_cannot_open_at_start_is_opened_once_it_can(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A log that fails at start-up (here its folder is a file) is tried
-    again until it opens; answering never waited for it."""
-    import bot.client as client_module
-    from bot.client import StoryBot
-    from bot.settings import load_settings
-
-    monkeypatch.setattr(client_module, "STORE_RETRY", 0.05)
-    blocker = tmp_path / "data"
-    blocker.write_text("not a folder", encoding="utf-8")
-    bot = StoryBot(load_settings(semantic=False, database_path=blocker / "bot.sqlite3"), build_engine=False)
-    await bot._open_store()
-    assert bot.store is None
-    blocker.unlink()
-    blocker.mkdir()
-    for _ in range(200):
-        if bot.store is not None:
-            break
-        await asyncio.sleep(0.02)
-    assert bot.store is not None
-    await bot.close()
-    assert bot.store is None

@@ -1,20 +1,23 @@
-"""StoryBot.reload_engine: the swap is atomic, questions during a reload are
-answered by the old engine, reloads are serialised, failures keep the old."""
+"""The engine's life (``bot/service/engines.py``, through ``StoryService``):
+a reload's swap is atomic, questions during a reload are answered by the old
+engine, reloads are serialised, failures keep the old; ``WATCH_CORPUS``
+reloads when an article file changes."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.client import StoryBot
 from bot.engine import CorpusError, Engine
+from bot.service import StoryService
 from bot.settings import load_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class SlowFactory:
@@ -47,52 +50,57 @@ class SlowFactory:
 
 
 @pytest.fixture
-async def bot() -> StoryBot:
+async def service() -> AsyncIterator[StoryService]:
     factory = SlowFactory()
-    story = StoryBot(load_settings(semantic=False), engine_factory=factory, use_store=False)
-    story.engine = factory()
-    return story
+    story = StoryService(load_settings(semantic=False), engine_factory=factory, question_log=False)
+    story.engines.engine = factory()
+    yield story
+    factory.release.set()
+    await story.close()
 
 
-async def test_questions_during_a_reload_are_answered_by_the_old_engine(bot: StoryBot) -> None:
-    old = bot.engine
-    reload = asyncio.create_task(bot.reload_engine())
+def slow_factory(service: StoryService) -> SlowFactory:
+    factory = service.engines.factory
+    assert isinstance(factory, SlowFactory)
+    return factory
+
+
+async def test_questions_during_a_reload_are_answered_by_the_old_engine(service: StoryService) -> None:
+    old = service.engine
+    reload = asyncio.create_task(service.reload())
     await asyncio.sleep(0.05)
-    result = await bot.answer("Where did Putin and Assad meet?")
-    assert result.answered
-    assert bot.engine is old  # never a half-built one
-    bot._engine_factory.release.set()  # type: ignore[attr-defined]
+    asked = await service.ask("Where did Putin and Assad meet?")
+    assert asked.result.answered
+    assert service.engine is old  # never a half-built one
+    slow_factory(service).release.set()
     new = await reload
-    assert bot.engine is new
+    assert service.engine is new
     assert new is not old
 
 
-async def test_concurrent_reloads_are_serialised(bot: StoryBot) -> None:
-    factory = bot._engine_factory
-    assert isinstance(factory, SlowFactory)
-    tasks = [asyncio.create_task(bot.reload_engine()) for _ in range(3)]
+async def test_concurrent_reloads_are_serialised(service: StoryService) -> None:
+    factory = slow_factory(service)
+    tasks = [asyncio.create_task(service.reload()) for _ in range(3)]
     await asyncio.sleep(0.05)
     factory.release.set()
     engines = await asyncio.gather(*tasks)
     assert factory.most_at_once == 1
-    assert bot.engine is engines[-1]
+    assert service.engine is engines[-1]
 
 
-async def test_a_failed_reload_keeps_the_old_engine(bot: StoryBot) -> None:
-    factory = bot._engine_factory
-    assert isinstance(factory, SlowFactory)
-    old = bot.engine
+async def test_a_failed_reload_keeps_the_old_engine(service: StoryService) -> None:
+    factory = slow_factory(service)
+    old = service.engine
     factory.fail = True
     factory.release.set()
     with pytest.raises(CorpusError):
-        await bot.reload_engine()
-    assert bot.engine is old
+        await service.reload()
+    assert service.engine is old
 
 
-async def test_the_event_loop_keeps_running_during_a_reload(bot: StoryBot) -> None:
-    factory = bot._engine_factory
-    assert isinstance(factory, SlowFactory)
-    reload = asyncio.create_task(bot.reload_engine())
+async def test_the_event_loop_keeps_running_during_a_reload(service: StoryService) -> None:
+    factory = slow_factory(service)
+    reload = asyncio.create_task(service.reload())
     ticks = 0
     for _ in range(10):
         await asyncio.sleep(0.01)
@@ -109,8 +117,8 @@ async def test_watch_corpus_reloads_when_a_file_changes(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     settings = load_settings(corpus_dir=corpus, semantic=False, watch_corpus=True)
-    story = StoryBot(settings, use_store=False)
-    await story.setup_hook()
+    story = StoryService(settings, question_log=False)
+    await story.start()
     try:
         assert story.engine is not None
         assert len(story.engine.articles) == 1
