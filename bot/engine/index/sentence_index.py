@@ -102,12 +102,9 @@ class SentenceIndex:
     def article_of(self, sentence: int) -> Article:
         return self.articles[int(self.sent_article[sentence])]
 
-    def paragraph_text(self, sentence: int) -> str:
-        article = self.article_of(sentence)
-        return article.paragraphs[int(self.sent_paragraph[sentence]) - 1]
-
     def sentence_text(self, sentence: int) -> str:
-        return self.paragraph_text(sentence)[int(self.span_start[sentence]) : int(self.span_end[sentence])]
+        paragraph = self.article_of(sentence).paragraphs[int(self.sent_paragraph[sentence]) - 1]
+        return paragraph[int(self.span_start[sentence]) : int(self.span_end[sentence])]
 
     def span(self, sentence: int) -> tuple[int, int]:
         """Where the sentence stands in its paragraph's text."""
