@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     database_path: Path = Field(
         default=Path("data/bot.sqlite3"), description="SQLite file for the question log and votes."
     )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL for the question log and reloads shared by several processes; empty: SQLite.",
+    )
     index_cache_dir: Path | None = Field(
         default=Path("data/index-cache"),
         description="Folder where the built index is saved for quick restarts; `off`: no saving.",
@@ -108,6 +112,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Never echoed: the URL may hold a password."""
+        if value is None:
+            return None
+        url = value.get_secret_value().strip()
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// (or postgres://) URL, or empty for SQLite at DATABASE_PATH")
+        return SecretStr(url)
 
 
 def load_settings(**overrides: object) -> Settings:

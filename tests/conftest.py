@@ -11,9 +11,10 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from tests.harness.fake_discord import TOKEN, FakeDiscord
+from tests.harness.postgres import pg_proxy, pg_url
 from tests.harness.sim import pytest_configure, simcord_bot, world
 
-__all__ = ["pytest_configure", "simcord_bot", "world"]  # the in-process harness, for every test
+__all__ = ["pg_proxy", "pg_url", "pytest_configure", "simcord_bot", "world"]  # the harnesses, for every test
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,4 +50,5 @@ def question_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     """Bots built by tests keep their question log in a temporary folder,
     never in the working tree."""
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path_factory.mktemp("db") / "bot.sqlite3"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # nor in a real database
     monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))

@@ -11,7 +11,7 @@ from bot.settings import SettingsError, load_settings
 NAMES = (
     "DISCORD_TOKEN CORPUS_DIR DISCORD_API_BASE_URL DISCORD_GATEWAY_URL SEMANTIC ANSWER_CHANNEL_IDS ADMIN_USER_IDS "
     "ADMIN_ROLE_IDS DEV_GUILD_ID QUESTION_COOLDOWN_RATE QUESTION_COOLDOWN_SECONDS WATCH_CORPUS UPLOAD_MAX_BYTES "
-    "DATABASE_PATH QUESTION_LOG_RETENTION_DAYS LOG_LEVEL"
+    "DATABASE_PATH DATABASE_URL QUESTION_LOG_RETENTION_DAYS LOG_LEVEL"
 ).split()
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,3 +78,27 @@ def test_env_example_documents_every_setting() -> None:
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     for name in NAMES:
         assert f"\n{name}=" in example, name
+
+
+def test_database_url_empty_is_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "  ")
+    assert load_settings().database_url is None
+
+
+@pytest.mark.parametrize("url", ["postgresql://bot:pw@db:5432/bot", "postgres://bot@db/bot"])
+def test_database_url_postgres_is_kept_secret(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", f" {url} ")
+    s = load_settings()
+    assert s.database_url is not None
+    assert s.database_url.get_secret_value() == url
+    assert "pw@" not in repr(s)
+
+
+@pytest.mark.parametrize("url", ["mysql://bot:hunter2@db/bot", "sqlite:///data/bot.sqlite3", "db.example:5432"])
+def test_database_url_other_than_postgres_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SettingsError, match=r"DATABASE_URL.*postgresql://") as caught:
+        load_settings()
+    assert url not in str(caught.value)

@@ -1,5 +1,7 @@
 """The question log: what readers asked, whether it was answered, and the
-votes on answers (no user ids).  Embedded SQLite (``sqlite.py``)."""
+votes on answers (no user ids).  Embedded SQLite (``sqlite.py``), or
+PostgreSQL for several processes (``postgres.py``); ``open_question_log``
+picks one (``store.py``)."""
 
 from bot.question_log.records import (
     MAX_QUESTION_CHARS,
@@ -9,12 +11,15 @@ from bot.question_log.records import (
     normalize_question,
 )
 from bot.question_log.sqlite import QuestionLog
+from bot.question_log.store import QuestionStore, open_question_log
 
 __all__ = [
     "MAX_QUESTION_CHARS",
     "QuestionLog",
+    "QuestionStore",
     "StoreError",
     "UnansweredGroup",
     "VotedAnswer",
     "normalize_question",
+    "open_question_log",
 ]

@@ -1,6 +1,8 @@
 """Keeping the question log open: opened at start-up, tried again every few
 minutes when it could not be (a lock, a full disk, a folder made writable
-later), and pruned of old rows daily.  The log is a side feature: answering
+later, a PostgreSQL database that refused), and pruned of old rows daily.
+A PostgreSQL database that is down is the store's own matter: it keeps
+writes in memory and reconnects (``bot/question_log/postgres.py``).  The log is a side feature: answering
 never waits for it nor fails with it."""
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import contextlib
 import logging
 from pathlib import Path
 
-from bot.question_log import QuestionLog, StoreError
+from bot.question_log import QuestionStore, StoreError, open_question_log
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +23,14 @@ PRUNE_EVERY = 24 * 3600.0
 
 
 class LogKeeper:
-    """The question log at ``path`` while it can be opened (``store``)."""
+    """The question log (PostgreSQL at ``database_url`` when set, else
+    SQLite at ``path``) while it can be opened (``store``)."""
 
-    def __init__(self, path: Path, retention_days: float) -> None:
+    def __init__(self, path: Path, retention_days: float, database_url: str | None = None) -> None:
         self.path = path
+        self.database_url = database_url
         self.retention_days = retention_days
-        self.store: QuestionLog | None = None
+        self.store: QuestionStore | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -45,7 +49,7 @@ class LogKeeper:
 
     async def _try_open(self, *, warn: bool = False) -> bool:
         try:
-            self.store = await QuestionLog.open(self.path)
+            self.store = await open_question_log(self.database_url, self.path)
         except StoreError as exc:
             if warn:
                 log.warning("question log is off (%s); answering goes on without it", exc)
@@ -58,7 +62,7 @@ class LogKeeper:
         while self.store is None:
             await asyncio.sleep(STORE_RETRY)
             if await self._try_open():
-                log.info("question log is on again (%s)", self.path)
+                log.info("question log is on again")
         while self.store is not None:
             removed = await self.store.prune(self.retention_days)
             if removed:
