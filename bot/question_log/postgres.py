@@ -121,16 +121,16 @@ class PostgresQuestionLog:
         clock: Clock,
         *,
         buffer: PendingWrites | None = None,
-        retry_min: float = RETRY_MIN,
-        retry_max: float = RETRY_MAX,
+        retry_min: float | None = None,
+        retry_max: float | None = None,
     ) -> None:
         self._url = url
         self.where = redact(url)
         """The database, as messages name it (no password)."""
         self._clock = clock
         self.pending = PendingWrites(BUFFER_ROWS, BUFFER_SECONDS) if buffer is None else buffer
-        self._retry_min = retry_min
-        self._retry_max = retry_max
+        self._retry_min = RETRY_MIN if retry_min is None else retry_min
+        self._retry_max = RETRY_MAX if retry_max is None else retry_max
         self._pool: Any = None  # an asyncpg.Pool while the database is up and nothing is pending
         self._closed = False
         self._reconnecting: asyncio.Task[None] | None = None
@@ -142,8 +142,8 @@ class PostgresQuestionLog:
         *,
         clock: Clock | None = None,
         buffer: PendingWrites | None = None,
-        retry_min: float = RETRY_MIN,
-        retry_max: float = RETRY_MAX,
+        retry_min: float | None = None,
+        retry_max: float | None = None,
     ) -> Self:
         """Connect and migrate.  A database that is down now is tried again
         in the background (writes kept meanwhile); one that refuses (bad

@@ -4,7 +4,9 @@ Discord, shared by the Discord layer and the command line.
 It owns the engine's life (``engines.EngineSlot``), answers in a worker
 thread, remembers which question each reply answered (so a reply to one is
 read as a follow-up, and "Next best answer" knows the whole question), keeps
-the question log (``log_keeper.LogKeeper``) and the votes.  A Discord
+the question log (``log_keeper.LogKeeper``) and the votes; with PostgreSQL,
+tells the other processes of its reloads and follows theirs
+(``corpus_sync.CorpusSync``).  A Discord
 question calls ``ask`` for the answer and ``remember`` once the reply is
 sent; nothing more.
 """
@@ -17,8 +19,9 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from bot.engine import Article, Engine, Result
-from bot.question_log import QuestionLog
+from bot.question_log import QuestionStore
 from bot.service.corpora import Corpora, Reloaded
+from bot.service.corpus_sync import CorpusSync
 from bot.service.engines import EngineFactory, build_engine, encoder_for, settle_memory
 from bot.service.log_keeper import LogKeeper
 from bot.service.pool import AnswerPool, default_workers
@@ -89,7 +92,10 @@ class StoryService:
         self.engines = self.corpora.shared
         """The shared articles' engine (``EngineSlot``)."""
         self._question_log = question_log
-        self.log_keeper = LogKeeper(settings.database_path, settings.question_log_retention_days)
+        url = settings.database_url.get_secret_value() if settings.database_url else None
+        self.log_keeper = LogKeeper(settings.database_path, settings.question_log_retention_days, url)
+        self.sync = CorpusSync(url, self.corpora) if url and question_log else None
+        """Reloads shared with the other processes (PostgreSQL only)."""
         self.votes: deque[tuple[str, int, int, bool]] = deque(maxlen=MAX_VOTES_KEPT)
         self._replies: OrderedDict[int, str] = OrderedDict()
         self._watch: asyncio.Task[None] | None = None
@@ -104,6 +110,8 @@ class StoryService:
         """Build the engine (in a worker thread), open the question log, and
         watch the corpus folder when ``WATCH_CORPUS`` asks to.
         ``CorpusError`` when the corpus does not load."""
+        if self.sync is not None:
+            await self.sync.start()  # versions read before the corpus loads: no reload elsewhere is missed
         if self.settings.semantic:
             self.corpora.encoder = await asyncio.to_thread(encoder_for, self.settings)
         engine = await asyncio.to_thread(self.engines.factory)
@@ -113,6 +121,8 @@ class StoryService:
         log.info("corpus loaded: %d articles, %d sentences (%s)", len(engine.articles), engine.n_sentences, how)
         for failure in engine.failures:
             log.warning("corpus file skipped: %s", failure)
+        if self.sync is not None:
+            self.sync.serving()
         if self._question_log:
             await self.log_keeper.start()
         if self.settings.watch_corpus:
@@ -121,6 +131,8 @@ class StoryService:
     async def close(self) -> None:
         if self._watch is not None:
             self._watch.cancel()
+        if self.sync is not None:
+            await self.sync.close()
         await self.log_keeper.close()
         self.pool.close()
 
@@ -136,17 +148,22 @@ class StoryService:
         return await self.corpora.engine_for(guild_id)
 
     @property
-    def store(self) -> QuestionLog | None:
+    def store(self) -> QuestionStore | None:
         """The question log, while it is open."""
         return self.log_keeper.store
 
     async def reload(self) -> Engine:
-        """Re-read the shared articles and swap the new engine in."""
-        return (await self.corpora.reload()).new
+        """Re-read the shared articles and swap the new engine in (and tell
+        the other processes)."""
+        return (await self.reload_articles(None)).new
 
     async def reload_articles(self, guild_id: int | None) -> Reloaded:
-        """Re-read one server's own articles (None: the shared ones)."""
-        return await self.corpora.reload(guild_id)
+        """Re-read one server's own articles (None: the shared ones), and
+        tell the other processes to do the same."""
+        done = await self.corpora.reload(guild_id)
+        if self.sync is not None:
+            await self.sync.announce(guild_id)
+        return done
 
     # -- questions -------------------------------------------------------------
 

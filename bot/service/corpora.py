@@ -96,6 +96,10 @@ class Corpora:
                 engine = self._keep(guild_id, built, shared)
             return engine
 
+    def is_loaded(self, guild_id: int) -> bool:
+        """Whether the server's engine is in memory now."""
+        return guild_id in self._servers
+
     def failures_of(self, guild_id: int) -> list[LoadFailure]:
         """The server's own files that failed when its engine was last built."""
         return self._failures.get(guild_id, [])
