@@ -118,9 +118,7 @@ async def main(url: str, n: int, semantic: bool) -> int:
         for service in services:
             await service.start()
         one, other = services
-        print(
-            f"two services, one PostgreSQL database, one corpus folder; {n} reloads of each scope"
-        )
+        print(f"two services, one PostgreSQL database, one corpus folder; {n} reloads of each scope")
         for scope in ("server", "shared"):
             report(scope, await rounds(one, other, corpus, scope, n))
     finally:

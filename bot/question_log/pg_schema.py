@@ -100,7 +100,7 @@ def is_down(exc: BaseException) -> bool:
         # a connection the server closed while idle can be left in a state
         # where the next statement fails so: it is broken, as if dropped
         | asyncpg.exceptions.InternalClientError,
-    ) or (isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc))
+    ) or (isinstance(exc, asyncpg.InterfaceError) and "clos" in str(exc))  # closed, closing (the pool)
 
 
 def redact(url: str) -> str:

@@ -223,6 +223,29 @@ async def test_killed_connections_lose_no_question_and_reloads_still_reach(
     await until(all_logged, 5)
 
 
+async def test_a_database_down_at_start_costs_no_answer_and_no_question(
+    pg_url: str, pg_proxy: tuple[TcpProxy, str], corpus: Path, service_on: Services
+) -> None:
+    proxy, through_proxy = pg_proxy
+    one = await service_on(pg_url)
+    await proxy.cut()
+    other = await service_on(through_proxy)
+    asked = await other.ask("How many moons does Neptune have?", where=IN_GUILD)
+    await other.remember(asked, reply_id=1)
+    assert (await other.ask("Where did Putin and Assad meet?", where=IN_GUILD)).result.answered
+    write(corpus / "servers" / str(GUILD) / "codeword.md", CODEWORD)
+    await one.reload_articles(GUILD)
+    await proxy.restore()
+    await until(answers(other, QUESTION, "pomegranate"), 5)
+    assert one.store is not None
+
+    async def logged() -> bool:
+        assert one.store is not None
+        return [g.question for g in await one.store.unanswered(guild_id=GUILD)] == [asked.own_question]
+
+    await until(logged, 5)
+
+
 async def test_without_a_database_url_nothing_is_shared(corpus: Path) -> None:
     service = StoryService(load_settings(semantic=False, corpus_dir=corpus))
     assert service.sync is None
