@@ -38,6 +38,7 @@ from bot.engine.query import QueryTerms, QuestionReader
 from bot.engine.rank import Ranker, answer_of
 from bot.engine.semantic.encoder import SentenceEncoder
 from bot.engine.semantic.neighbours import MAX_TERMS, WordNeighbours, surface_forms
+from bot.engine.semantic.reuse import embed, known_sentences, known_words
 from bot.engine.semantic.scorer import SemanticScorer
 from bot.engine.text.features import matches_type
 
@@ -76,13 +77,13 @@ class Engine:
         )
         self.semantic: SemanticScorer | None = None
         if encoder is not None and config.semantic_weight > 0:
-            self.semantic = self._semantic(encoder, cache, key)
+            self.semantic = self._semantic(encoder, cache, key, previous)
         neighbours: WordNeighbours | None = None
         eager = encoder is not None and self.semantic is not None and self.semantic.eager
         if encoder is not None and eager and self.n_terms <= MAX_TERMS:
             # At build time, in the builder's thread: a reader's first
             # question should not wait for it.
-            neighbours = self._neighbours(encoder, cache, key)
+            neighbours = self._neighbours(encoder, cache, key, previous)
         self.reader = QuestionReader(self.index, self.semantic, neighbours)
         """Understands questions (``query.py``)."""
         self.ranker = Ranker(self.index, self.semantic)
@@ -129,21 +130,31 @@ class Engine:
             cache.save(key, built)
         return built
 
-    def _semantic(self, encoder: SentenceEncoder, cache: IndexCache | None, key: str) -> SemanticScorer:
-        """Every sentence embedded (loaded from the cache when saved there),
-        or, for a large corpus, sentences embedded on demand."""
+    def _semantic(
+        self, encoder: SentenceEncoder, cache: IndexCache | None, key: str, previous: Engine | None
+    ) -> SemanticScorer:
+        """Every sentence embedded (loaded from the cache when saved there;
+        those ``previous`` holds taken from it), or, for a large corpus,
+        sentences embedded on demand."""
         n = self.index.n_sentences
         eager_max = self.index.config.semantic_eager_max
         model = encoder.identity
         matrix = None
         if cache is not None and model is not None and n <= eager_max:
             matrix = cache.load_vectors(key, model, n, encoder.dim)
+        saved = matrix is not None
+        if matrix is None and n <= eager_max and previous is not None:
+            known = known_sentences(previous.semantic, previous.index.sentence_text)
+            if known:
+                matrix = embed(encoder, [self.index.sentence_text(i) for i in range(n)], known)
         scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix)
-        if cache is not None and model is not None and matrix is None and scorer.matrix is not None:
+        if cache is not None and model is not None and scorer.matrix is not None and not saved:
             cache.save_vectors(key, model, scorer.matrix)
         return scorer
 
-    def _neighbours(self, encoder: SentenceEncoder, cache: IndexCache | None, key: str) -> WordNeighbours:
+    def _neighbours(
+        self, encoder: SentenceEncoder, cache: IndexCache | None, key: str, previous: Engine | None
+    ) -> WordNeighbours:
         """The corpus's words by meaning (embedded when the engine is built:
         about 0.1 s for a story, 11 s for 14,000 terms; saved with the index
         when there is a cache)."""
@@ -152,8 +163,13 @@ class Engine:
         matrix = None
         if cache is not None and model is not None:
             matrix = cache.load_vectors(key, model, len(terms), encoder.dim)
+        saved = matrix is not None
+        if matrix is None and previous is not None:
+            known = known_words(previous.reader.neighbours)
+            if known:
+                matrix = embed(encoder, surfaces, known)
         found = WordNeighbours(encoder, terms, surfaces, matrix)
-        if cache is not None and model is not None and matrix is None:
+        if cache is not None and model is not None and not saved:
             cache.save_vectors(key, model, found.matrix)
         return found
 
