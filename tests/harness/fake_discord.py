@@ -30,6 +30,13 @@ treats anything else as text.
 
 Gateway (``ws://127.0.0.1:PORT/``): HELLO, IDENTIFY -> READY (guilds
 unavailable) + GUILD_CREATE, HEARTBEAT -> HEARTBEAT_ACK, RESUME -> RESUMED.
+Privileged intents are checked as Discord does: an IDENTIFY asking for one
+the application has not enabled (``FakeDiscord(privileged_intents=...)``,
+none by default) is closed with 4014 "Disallowed intent(s)".  Message
+content too: a session without ``MESSAGE_CONTENT`` gets a server message
+that is neither the bot's own nor mentions the bot (a reply with the reply
+ping switched off, a plain message in a channel) with empty ``content``,
+``embeds``, ``attachments`` and ``components``; DMs keep theirs.
 Frames are plain JSON text by default.  discord.py always asks for
 ``compress=zlib-stream`` in the URL query but reads text frames as they are;
 ``FakeDiscord(zlib_stream=True)`` sends real zlib-stream binary frames
@@ -92,6 +99,12 @@ OP_REQUEST_MEMBERS = 8
 OP_INVALID_SESSION = 9
 OP_HELLO = 10
 OP_HEARTBEAT_ACK = 11
+
+# Privileged gateway intents (enabled per application in the developer portal).
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_PRESENCES = 1 << 8
+INTENT_MESSAGE_CONTENT = 1 << 15
+PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 
 # Interaction callback types.
 CALLBACK_PONG = 1
@@ -248,11 +261,18 @@ class FakeDiscord:
         reader_id: int = 1_100_000_000_000_000_301,
         owner_id: int = 1_100_000_000_000_000_302,
         interactions_endpoint_url: str | None = None,
+        privileged_intents: int = 0,
     ) -> None:
         """``token``: when set, REST calls with another ``Authorization`` get
         401 and an IDENTIFY with another token is closed with 4004, like
-        Discord.  When None, any token is accepted (and recorded)."""
+        Discord.  When None, any token is accepted (and recorded).
+        ``privileged_intents``: the privileged intents the application has
+        enabled (``INTENT_MESSAGE_CONTENT``, ...); an IDENTIFY asking for
+        another is closed with 4014."""
         self.token = token
+        self.privileged_intents = privileged_intents
+        self.session_intents = 0
+        """The intents the current session identified with."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.zlib_stream = zlib_stream
         self.snowflake = SnowflakeFactory()
@@ -738,6 +758,11 @@ class FakeDiscord:
             if self.token is not None and data.get("token") != self.token:
                 await conn.ws.close(code=4004, message=b"Authentication failed.")
                 return
+            intents = int(data.get("intents") or 0)
+            if intents & PRIVILEGED_INTENTS & ~self.privileged_intents:
+                await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
+                return
+            self.session_intents = intents
             self.session_id = secrets.token_hex(16)
             self.sequence = 0
             self._session_events = []
@@ -773,11 +798,29 @@ class FakeDiscord:
             self.interactions[int(data["id"])] = {"payload": data, "acknowledged": False, "original": None}
         elif event == "MESSAGE_CREATE":
             self.messages[int(data["id"])] = data
+            data = self.as_delivered(data)
         frame = {"op": OP_DISPATCH, "t": event, "s": seq, "d": data}
         self._session_events.append(frame)
         if conn is not None:
             await conn.send(frame)
         return seq
+
+    def as_delivered(self, message: Mapping[str, Any]) -> dict[str, Any]:
+        """``message`` as Discord delivers it to the session: without the
+        Message Content intent a server message that is not the bot's and
+        does not mention it (``mentions``, which a reply ping fills) comes
+        with its content, embeds, attachments and components empty."""
+        delivered = dict(message)
+        if delivered.get("referenced_message"):
+            delivered["referenced_message"] = self.as_delivered(delivered["referenced_message"])
+        if (
+            self.session_intents & INTENT_MESSAGE_CONTENT
+            or "guild_id" not in delivered
+            or str(delivered.get("author", {}).get("id")) == str(self.bot_id)
+            or any(str(m.get("id")) == str(self.bot_id) for m in delivered.get("mentions") or ())
+        ):
+            return delivered
+        return {**delivered, "content": "", "embeds": [], "attachments": [], "components": []}
 
     @property
     def connection(self) -> GatewayConnection:
