@@ -17,6 +17,7 @@ by their Snowball stems).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import logging
 import threading
@@ -93,10 +94,12 @@ def _check(package: str, path: Path, meta: dict[str, Any]) -> None:
 def _load() -> Any:
     try:
         import spacy
-    except ImportError as exc:
+
+        version = importlib.metadata.version("spacy")
+    except (ImportError, importlib.metadata.PackageNotFoundError) as exc:
         raise ModelUnavailable("spaCy is not installed") from exc
-    if not spacy.__version__.startswith(SPACY_VERSIONS):
-        raise ModelUnavailable(f"spaCy {spacy.__version__} is not 3.8")
+    if not version.startswith(SPACY_VERSIONS):
+        raise ModelUnavailable(f"spaCy {version} is not 3.8")
     for package in (OFFICIAL, REPACKAGED):
         path = _model_dir(package)
         if path is None:

