@@ -294,6 +294,8 @@ class FakeDiscord:
         }
         self.channels: dict[int, dict[str, Any]] = {channel_id: self.make_text_channel(channel_id, "story-questions")}
         self.member_ids: list[int] = [bot_id, reader_id, owner_id]
+        self.other_guilds: dict[int, dict[str, Any]] = {}
+        """Guilds added by ``add_guild``: each one's ``channel`` and ``roles``."""
 
         # What the bot did.
         self.requests: list[RecordedRequest] = []
@@ -701,8 +703,9 @@ class FakeDiscord:
             "pinned": False,
             "flags": int(body.get("flags") or 0),
         }
-        if int(channel_id) in self.channels:
-            message["guild_id"] = str(self.guild_id)
+        guild_id = self.guild_of_channel(int(channel_id))
+        if guild_id is not None:
+            message["guild_id"] = str(guild_id)
         if webhook_id is not None:
             message["webhook_id"] = str(webhook_id)
             message["application_id"] = str(self.application_id)
@@ -712,6 +715,68 @@ class FakeDiscord:
         if "nonce" in body:
             message["nonce"] = body["nonce"]
         return message
+
+    # -- more guilds -------------------------------------------------------------
+
+    def add_guild(
+        self,
+        guild_id: int,
+        channel_id: int,
+        member_ids: Iterable[int],
+        *,
+        roles: Iterable[Mapping[str, Any]] = (),
+        name: str = "Other readers",
+    ) -> dict[str, Any]:
+        """Another guild, with one text channel, ``roles`` (``make_role``; its
+        ``@everyone`` is added) and the bot and ``member_ids`` (registered
+        users) as members.  Returns its GUILD_CREATE payload: ``dispatch`` it
+        once the bot is ready (the bot joins the guild).  The bot's messages
+        to the channel belong to the guild; ``to_guild`` moves an event built
+        for the first guild there."""
+        everyone = self.make_role(guild_id, "@everyone", permissions=EVERYONE_PERMISSIONS, position=0)
+        guild_roles = {guild_id: everyone, **{int(r["id"]): dict(r) for r in roles}}
+        channel = {**self.make_text_channel(channel_id, "questions"), "guild_id": str(guild_id)}
+        self.other_guilds[guild_id] = {"channel": channel, "roles": guild_roles}
+        members = [self.bot_id, *member_ids]
+        return {
+            **self.guild_payload(),
+            "id": str(guild_id),
+            "name": name,
+            "member_count": len(members),
+            "system_channel_id": str(channel_id),
+            "roles": list(guild_roles.values()),
+            "channels": [channel],
+            "members": [self.member(uid) for uid in members],
+        }
+
+    def to_guild(self, payload: dict[str, Any], guild_id: int, *, roles: Iterable[int] = ()) -> dict[str, Any]:
+        """``payload`` (from ``message_create``, ``slash_command`` or
+        ``button_click``) as sent in ``add_guild``'s guild ``guild_id``, in
+        its channel; an interaction's member has that guild's ``roles`` and
+        the permissions they give."""
+        guild = self.other_guilds[guild_id]
+        channel = guild["channel"]
+        data = {**payload, "guild_id": str(guild_id), "channel_id": channel["id"]}
+        if "token" in payload:  # an interaction
+            permissions = 0
+            for role_id in (guild_id, *roles):
+                permissions |= int(guild["roles"][role_id]["permissions"])
+            data.update(
+                guild={**payload["guild"], "id": str(guild_id)},
+                channel=channel,
+                member={**payload["member"], "roles": [str(r) for r in roles], "permissions": str(permissions)},
+                authorizing_integration_owners={"0": str(guild_id)},
+            )
+        return data
+
+    def guild_of_channel(self, channel_id: int) -> int | None:
+        """The guild a (text) channel is in; None for a channel the fake does not know."""
+        if channel_id in self.channels:
+            return self.guild_id
+        for guild_id, guild in self.other_guilds.items():
+            if int(guild["channel"]["id"]) == channel_id:
+                return guild_id
+        return None
 
     # -- gateway ---------------------------------------------------------------
 
@@ -1074,7 +1139,7 @@ class FakeDiscord:
 
     def _create_message(self, rec: RecordedRequest) -> web.Response:
         channel_id = int(rec.params["channel_id"])
-        if channel_id not in self.channels:
+        if self.guild_of_channel(channel_id) is None:
             return _error(404, "Unknown Channel", 10003)
         body = rec.json or {}
         if not (body.get("content") or body.get("embeds") or body.get("components") or body.get("sticker_ids")):
