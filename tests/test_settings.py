@@ -102,3 +102,29 @@ def test_database_url_other_than_postgres_is_refused_without_echoing_it(
     with pytest.raises(SettingsError, match=r"DATABASE_URL.*postgresql://") as caught:
         load_settings()
     assert url not in str(caught.value)
+
+
+def test_blank_corpus_dir_means_the_default_not_the_working_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    for blank in ("", "   "):
+        monkeypatch.setenv("CORPUS_DIR", blank)
+        assert load_settings().corpus_dir == Path("corpus")
+
+
+def test_blank_settings_in_dotenv_mean_their_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``.env.example`` invites ``NAME=`` lines: each means the default."""
+    monkeypatch.delenv("INDEX_CACHE_DIR", raising=False)  # set by conftest.py
+    (tmp_path / ".env").write_text(
+        "CORPUS_DIR=\nQUESTION_COOLDOWN_RATE=\nLOG_LEVEL= \nDEV_GUILD_ID=\nINDEX_CACHE_DIR=\n", encoding="utf-8"
+    )
+    s = load_settings()
+    assert s.corpus_dir == Path("corpus")
+    assert s.question_cooldown_rate == 5
+    assert s.log_level == "INFO"
+    assert s.dev_guild_id is None
+    assert s.index_cache_dir == Path("data/index-cache")
+
+
+@pytest.mark.parametrize("value", ["off", "OFF", "none", "false"])
+def test_index_cache_dir_off_disables_saving(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("INDEX_CACHE_DIR", value)
+    assert load_settings().index_cache_dir is None
