@@ -2,7 +2,7 @@
 
     python -m benchmarks.latency [--n 200] [--semantic] [--warmup 5]
 
-Starts ``tests/fake_discord.py`` on 127.0.0.1, runs the unmodified StoryBot
+Starts ``tests/harness/fake_discord.py`` on 127.0.0.1, runs the unmodified StoryBot
 against it (login, gateway, READY), then for N questions (cycling through the
 list below) measures the time from dispatching a MESSAGE_CREATE that
 mentions the bot to the fake receiving the reply's ``POST
@@ -34,7 +34,7 @@ from bot.client import StoryBot
 from bot.engine import single_threaded_math
 from bot.runner import apply_endpoints
 from bot.settings import load_settings
-from tests.fake_discord import FakeDiscord
+from tests.harness.fake_discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "benchmark.fake.token"
