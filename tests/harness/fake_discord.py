@@ -37,6 +37,12 @@ content too: a session without ``MESSAGE_CONTENT`` gets a server message
 that is neither the bot's own nor mentions the bot (a reply with the reply
 ping switched off, a plain message in a channel) with empty ``content``,
 ``embeds``, ``attachments`` and ``components``; DMs keep theirs.
+Shards: an IDENTIFY with ``shard: [id, count]`` gets a READY carrying it,
+and the first guild (READY's list, GUILD_CREATE) only when ``(guild_id >> 22)
+% count == id``; ``dispatch`` sends an event to the connection of its guild's
+shard (DMs to shard 0).  ``/gateway/bot`` recommends ``shards`` with
+``max_concurrency``.  REST is served under ``/api/v10`` and under
+``proxy_prefix`` (``proxy_api_base_url``), as a rate-limit proxy would.
 Frames are plain JSON text by default.  discord.py always asks for
 ``compress=zlib-stream`` in the URL query but reads text frames as they are;
 ``FakeDiscord(zlib_stream=True)`` sends real zlib-stream binary frames
@@ -141,7 +147,7 @@ class RecordedRequest:
 
     method: str
     path: str
-    """Relative to ``/api/v10`` when under it (``/channels/1/messages``), else the full path."""
+    """Relative to ``/api/v10`` (or the proxy prefix) when under it (``/channels/1/messages``), else the full path."""
     full_path: str
     query: dict[str, str]
     headers: dict[str, str]
@@ -205,6 +211,8 @@ class GatewayConnection:
         self.closed = asyncio.Event()
         self.heartbeats: list[float] = []
         """When each HEARTBEAT (op 1) arrived, in ``time.perf_counter`` seconds."""
+        self.shard: tuple[int, int] | None = None
+        """``(shard_id, shard_count)`` from its IDENTIFY, when it sent one."""
 
     @property
     def open(self) -> bool:
@@ -262,6 +270,9 @@ class FakeDiscord:
         owner_id: int = 1_100_000_000_000_000_302,
         interactions_endpoint_url: str | None = None,
         privileged_intents: int = 0,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        proxy_prefix: str = "/proxy" + API_PREFIX,
     ) -> None:
         """``token``: when set, REST calls with another ``Authorization`` get
         401 and an IDENTIFY with another token is closed with 4004, like
@@ -271,6 +282,12 @@ class FakeDiscord:
         another is closed with 4014."""
         self.token = token
         self.privileged_intents = privileged_intents
+        self.shards = shards
+        """The shard count ``/gateway/bot`` recommends."""
+        self.max_concurrency = max_concurrency
+        """``session_start_limit.max_concurrency`` of ``/gateway/bot``."""
+        self.proxy_prefix = proxy_prefix
+        """REST is served under this prefix too, as a rate-limit proxy would (``proxy_api_base_url``)."""
         self.session_intents = 0
         """The intents the current session identified with."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -352,6 +369,13 @@ class FakeDiscord:
     @property
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    @property
+    def proxy_api_base_url(self) -> str:
+        """The REST base through the prefix (``/proxy/api/v10``), like a
+        rate-limit proxy such as nirn-proxy: the same routes under its own
+        base; ``RecordedRequest.full_path`` keeps the raw path."""
+        return self.base_url + self.proxy_prefix
 
     @property
     def api_base_url(self) -> str:
@@ -443,11 +467,18 @@ class FakeDiscord:
             data["permissions"] = permissions
         return data
 
-    def ready_payload(self) -> dict[str, Any]:
+    def on_shard(self, guild_id: int, shard: tuple[int, int] | None) -> bool:
+        """Whether ``guild_id``'s events go to ``shard`` (``(id, count)``;
+        None: an unsharded session gets every guild), as Discord routes
+        them: ``(guild_id >> 22) % count == id``."""
+        return shard is None or (guild_id >> 22) % shard[1] == shard[0]
+
+    def ready_payload(self, shard: tuple[int, int] | None = None) -> dict[str, Any]:
         return {
+            **({"shard": list(shard)} if shard else {}),
             "v": 10,
             "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"},
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if self.on_shard(self.guild_id, shard) else [],
             "session_id": self.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -833,8 +864,15 @@ class FakeDiscord:
             self._session_events = []
             conn.identified = True
             conn.session_id = self.session_id
-            await self._send_dispatch(conn, "READY", self.ready_payload())
-            await self._send_dispatch(conn, "GUILD_CREATE", self.guild_payload())
+            shard = data.get("shard")
+            if shard is not None:
+                if not (isinstance(shard, list) and len(shard) == 2 and 0 <= int(shard[0]) < int(shard[1])):
+                    await conn.ws.close(code=4010, message=b"Invalid shard.")
+                    return
+                conn.shard = (int(shard[0]), int(shard[1]))
+            await self._send_dispatch(conn, "READY", self.ready_payload(conn.shard))
+            if self.on_shard(self.guild_id, conn.shard):
+                await self._send_dispatch(conn, "GUILD_CREATE", self.guild_payload())
         elif op == OP_RESUME:
             self.resumes.append(payload)
             await self._notify()
@@ -887,6 +925,21 @@ class FakeDiscord:
             return delivered
         return {**delivered, "content": "", "embeds": [], "attachments": [], "components": []}
 
+    def connection_for(self, data: Any) -> GatewayConnection:
+        """The connection an event goes to: with several shards connected,
+        the one of the event's guild (a GUILD_CREATE's ``id``, else its
+        ``guild_id``; DMs to shard 0), as Discord routes them; else
+        ``connection``."""
+        shards = [c for c in self.connections if c.open and c.identified and c.shard is not None]
+        if not shards or not isinstance(data, Mapping):
+            return self.connection
+        guild_id = int(data.get("guild_id") or (data.get("id") if "channels" in data else 0) or 0)
+        for conn in reversed(shards):
+            assert conn.shard is not None
+            if self.on_shard(guild_id, conn.shard) if guild_id else conn.shard[0] == 0:
+                return conn
+        raise RuntimeError(f"no identified gateway connection for the shard of guild {guild_id}")
+
     @property
     def connection(self) -> GatewayConnection:
         """The current (most recent, open, identified) gateway connection."""
@@ -902,7 +955,7 @@ class FakeDiscord:
         numbered and kept, and reaches the bot when it RESUMEs the session
         (as Discord replays missed events)."""
         try:
-            conn: GatewayConnection | None = self.connection
+            conn: GatewayConnection | None = self.connection_for(data)
         except RuntimeError:
             if not queue_if_down or self.session_id is None:
                 raise
@@ -1038,7 +1091,8 @@ class FakeDiscord:
         elif body and content_type.startswith("multipart/form-data"):
             parsed = _payload_json_from_multipart(content_type, body)
         full_path = request.path
-        path = full_path[len(API_PREFIX) :] if full_path.startswith(API_PREFIX + "/") else full_path
+        prefix = next((p for p in (API_PREFIX, self.proxy_prefix) if full_path.startswith(p + "/")), "")
+        path = full_path[len(prefix) :]
         rec = RecordedRequest(
             method=request.method,
             path=path,
@@ -1091,7 +1145,7 @@ class FakeDiscord:
         ]
 
     def _match_route(self, rec: RecordedRequest) -> Callable[[RecordedRequest], Any] | None:
-        if not rec.full_path.startswith(API_PREFIX + "/"):
+        if rec.path == rec.full_path:  # under neither REST prefix
             return None
         for method, pattern, handler in self._routes():
             match = re.fullmatch(pattern, rec.path)
@@ -1128,8 +1182,8 @@ class FakeDiscord:
         return _json_response({"url": self.gateway_url})
 
     def _get_gateway_bot(self, rec: RecordedRequest) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return _json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": self.max_concurrency}
+        return _json_response({"url": self.gateway_url, "shards": self.shards, "session_start_limit": limit})
 
     def _get_application(self, rec: RecordedRequest) -> web.Response:
         return _json_response(self.application_payload())
