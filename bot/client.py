@@ -1,4 +1,6 @@
-"""The Discord client: a ``commands.Bot`` subclass around the service.
+"""The Discord client: a ``commands.Bot`` subclass around the service, or,
+with ``SHARD_COUNT`` set, a ``commands.AutoShardedBot`` running the shards
+``SHARD_IDS`` (all of them when unset) in this process.
 
 ``setup_hook`` starts the service (the engine is built in a worker thread,
 never on the event loop) and loads the extensions in ``bot/exts/``; each
@@ -7,14 +9,25 @@ The command tree is not synced here: ``python -m bot sync`` does that on
 purpose (``bot/runner.py``).  ``AllowedMentions.none()`` is set once, on the
 bot, so no reply can ping anyone whatever it quotes.
 
+``StoryBot(settings)`` builds a ``ShardedStoryBot`` when ``SHARD_COUNT`` is
+set.  Without it the bot stays a plain ``commands.Bot``, one shard, as
+before sharding: discord.py's ``AutoShardedBot`` without a count takes the
+gateway URL from ``/gateway/bot`` (ignoring ``DISCORD_GATEWAY_URL``), retries
+a failed first connection itself every 5 s (bypassing the runner's back-off
+and one-line errors), and the in-process test harness (simcord) refuses it.
+A bot that outgrows one shard is told so by Discord (close code 4011), which
+the runner turns into "set SHARD_COUNT".
+
 This module imports no extension and no ui module: they import the bot
 class, for typing only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import time
+from typing import Any, Self
 
 import discord
 from discord.ext import commands
@@ -50,6 +63,13 @@ def intents_for(settings: Settings) -> discord.Intents:
 class StoryBot(commands.Bot):
     """The bot: Discord's lifecycle around a ``StoryService``."""
 
+    def __new__(cls, settings: Settings, *args: Any, **kwargs: Any) -> Self:
+        """``ShardedStoryBot`` when ``SHARD_COUNT`` is set, so that every
+        place that builds the bot (runner, tests, benchmarks) gets shards."""
+        if cls is StoryBot and settings.shard_count is not None:
+            return ShardedStoryBot.__new__(ShardedStoryBot, settings)  # type: ignore[return-value]
+        return super().__new__(cls)
+
     def __init__(
         self,
         settings: Settings,
@@ -62,6 +82,9 @@ class StoryBot(commands.Bot):
         # are missing would greet every start.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+            options.setdefault("shard_ids", settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(settings),
@@ -94,3 +117,71 @@ class StoryBot(commands.Bot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("error in event %s", event_method)
+
+
+IDENTIFY_INTERVAL = 5.0
+"""Discord's pacing: at most ``max_concurrency`` IDENTIFYs per 5 s, one per
+bucket ``shard_id % max_concurrency``."""
+
+
+class ShardedStoryBot(StoryBot, commands.AutoShardedBot):
+    """The bot running the shards ``SHARD_IDS`` of ``SHARD_COUNT``.
+
+    IDENTIFYs are paced per bucket (``shard_id % max_concurrency``, from
+    ``/gateway/bot``'s ``session_start_limit``): one per bucket every 5 s,
+    shards of different buckets at once.  discord.py's own hook instead
+    sleeps 5 s before every IDENTIFY but a process's first, whatever the
+    bucket; neither knows about other processes (see README: stagger them).
+    """
+
+    identify_interval = IDENTIFY_INTERVAL
+
+    def __init__(self, settings: Settings, *args: Any, **kwargs: Any) -> None:
+        super().__init__(settings, *args, **kwargs)
+        self.max_concurrency: int | None = None
+        """From ``/gateway/bot``, fetched before the first IDENTIFY."""
+        self._bucket_locks: dict[int, asyncio.Lock] = {}
+        self._last_identify: dict[int, float] = {}
+
+    async def _identify_concurrency(self) -> int:
+        if self.max_concurrency is None:
+            try:
+                limits = await self.fetch_session_start_limits()
+            except discord.DiscordException as exc:
+                log.warning("cannot read the session start limit (%s); identifying one shard per 5 s", exc)
+                self.max_concurrency = 1
+            else:
+                self.max_concurrency = max(1, limits.max_concurrency)
+                shards = len(self.shard_ids or range(self.shard_count or 1))
+                if limits.remaining < shards:
+                    log.warning(
+                        "Discord allows %d more session starts (reset in %.0f s) for %d shards here",
+                        limits.remaining,
+                        limits.reset_after / 1000,
+                        shards,
+                    )
+        return self.max_concurrency
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait until ``identify_interval`` has passed since the last
+        IDENTIFY of this shard's bucket in this process."""
+        bucket = (shard_id or 0) % await self._identify_concurrency()
+        lock = self._bucket_locks.setdefault(bucket, asyncio.Lock())
+        async with lock:
+            last = self._last_identify.get(bucket)
+            if last is not None:
+                wait = last + self.identify_interval - time.monotonic()
+                if wait > 0:
+                    log.info("shard %s waits %.1f s to identify (bucket %d)", shard_id, wait, bucket)
+                    await asyncio.sleep(wait)
+            self._last_identify[bucket] = time.monotonic()
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (%s) with shards %s of %s to %d guilds",
+            self.user,
+            getattr(self.user, "id", "?"),
+            sorted(self.shards),
+            self.shard_count,
+            len(self.guilds),
+        )

@@ -10,11 +10,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IdList = Annotated[list[int], NoDecode]
 """Discord ids, written in the environment as ``123, 456`` (or empty)."""
+ShardIds = Annotated[list[int] | None, NoDecode]
+"""Shard ids, written ``0-3``, ``4,5,6,7`` or ``0-1,5``."""
+
+
+def parse_shard_ids(text: str) -> list[int]:
+    """``0-3`` -> [0, 1, 2, 3]; ``4,5`` -> [4, 5]; ``0-1,5`` -> [0, 1, 5].
+    ``ValueError`` (one line) for anything else, or an id given twice."""
+    ids: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        low, dash, high = part.partition("-")
+        if not (low.strip().isdigit() and (not dash or high.strip().isdigit())):
+            raise ValueError(f"{part!r} is not a shard id or a range like 0-3 (write e.g. 0-3, 4,5,6,7 or 0-1,5)")
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first:
+            raise ValueError(f"the range {part!r} is backwards (write {last}-{first})")
+        if last - first >= 1_000_000:
+            raise ValueError(f"the range {part!r} is larger than any SHARD_COUNT")
+        ids.extend(range(first, last + 1))
+    seen: set[int] = set()
+    for shard in ids:
+        if shard in seen:
+            raise ValueError(f"shard {shard} is listed twice")
+        seen.add(shard)
+    return ids
 
 
 class SettingsError(Exception):
@@ -79,6 +103,12 @@ class Settings(BaseSettings):
     question_log_retention_days: float = Field(
         default=90.0, gt=0, le=3650, description="Days the question log keeps questions and votes."
     )
+    shard_count: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Shards across every process; empty: Discord's recommended count."
+    )
+    shard_ids: ShardIds = Field(
+        default=None, description="The shards this process runs (0-3, 4,5,6,7); needs SHARD_COUNT; empty: all."
+    )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     @model_validator(mode="before")
@@ -96,6 +126,29 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _parse_shard_ids(cls, value: Any) -> Any:
+        return parse_shard_ids(value) if isinstance(value, str) else value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_in_count(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        """Checked against SHARD_COUNT (validated first: it comes first)."""
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs SHARD_COUNT, the number of shards across every process")
+        if not value:
+            raise ValueError("lists no shard")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a shard twice")
+        outside = [i for i in value if not 0 <= i < count]
+        if outside:
+            raise ValueError(f"shard {outside[0]} is outside SHARD_COUNT={count} (ids run from 0 to {count - 1})")
         return value
 
     @field_validator("index_cache_dir", mode="before")

@@ -128,3 +128,69 @@ def test_blank_settings_in_dotenv_mean_their_defaults(monkeypatch: pytest.Monkey
 def test_index_cache_dir_off_disables_saving(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("INDEX_CACHE_DIR", value)
     assert load_settings().index_cache_dir is None
+
+
+# -- shards (#16) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def no_shard_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHARD_COUNT", raising=False)
+    monkeypatch.delenv("SHARD_IDS", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [
+        ("4", "0-3", [0, 1, 2, 3]),
+        ("8", "4,5,6,7", [4, 5, 6, 7]),
+        ("8", "0-1,5", [0, 1, 5]),
+        ("8", " 2 - 3 , 7 ", [2, 3, 7]),
+        ("1", "0", [0]),
+        ("2", "", None),
+    ],
+)
+def test_shard_ids_forms(monkeypatch: pytest.MonkeyPatch, count: str, ids: str, expected: list[int] | None) -> None:
+    monkeypatch.setenv("SHARD_COUNT", count)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    s = load_settings()
+    assert s.shard_count == int(count)
+    assert s.shard_ids == expected
+
+
+@pytest.mark.usefixtures("no_shard_env")
+def test_no_shard_settings_is_one_unsharded_process() -> None:
+    s = load_settings()
+    assert s.shard_count is None
+    assert s.shard_ids is None
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "words"),
+    [
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT", "greater than or equal to 1"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT", "valid integer"),
+        ({"SHARD_COUNT": "-1", "SHARD_IDS": "0"}, "SHARD_COUNT", "greater than or equal to 1"),
+        ({"SHARD_IDS": "0-3"}, "SHARD_IDS", "needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0-4"}, "SHARD_IDS", "shard 4 is outside SHARD_COUNT=4"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0,0"}, "SHARD_IDS", "shard 0 is listed twice"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0-2,2"}, "SHARD_IDS", "shard 2 is listed twice"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "SHARD_IDS", "backwards"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "a-b"}, "SHARD_IDS", "not a shard id or a range"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0,,1"}, "SHARD_IDS", "not a shard id or a range"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "-1"}, "SHARD_IDS", "not a shard id or a range"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0-99999999"}, "SHARD_IDS", "larger than any SHARD_COUNT"),
+    ],
+)
+@pytest.mark.usefixtures("no_shard_env")
+def test_bad_shard_settings_are_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], name: str, words: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"bad setting {name}: ")
+    assert words in message
+    assert "\n" not in message
