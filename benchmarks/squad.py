@@ -169,7 +169,8 @@ ABLATION: list[tuple[str, dict[str, object]]] = [
     ("+ answer types", {"spelling": False, "related": False}),
     ("+ spelling correction of names", {"related": False}),
     ("+ related forms (BM25 alone, as without the model)", {"semantic_weight": 0.0}),
-    ("+ sentence embeddings (the engine as shipped)", {}),
+    ("+ sentence embeddings (without the judge)", {}),
+    ("+ the judge (the engine as shipped with spaCy's model)", {}),
 ]
 
 
@@ -181,10 +182,11 @@ def ablation(data: list[dict], encoder: SentenceEncoder | None) -> None:
         m = plain_baseline(data, stemmed)
         print(f"{label:50} {m['p_at_1']:7.4f} {m['mrr']:7.4f}", flush=True)
     for n, (label, changes) in enumerate(ABLATION):
-        if n < len(ABLATION) - 1:
+        if n < len(ABLATION) - 2:
             changes = {"semantic_weight": 0.0, **changes}
         cfg = dataclasses.replace(IndexConfig(), **changes)  # type: ignore[arg-type]
         engine, questions = build(data, lambda corpus, cfg=cfg: Engine(corpus, cfg, encoder))
+        engine.use_judge = n == len(ABLATION) - 1
         m = evaluate(engine, questions)
         print(f"{label:50} {m['p_at_1']:7.4f} {m['mrr']:7.4f}", flush=True)
 
@@ -201,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ablation", action="store_true", help="print P@1 and MRR as each method is added")
     parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
+    parser.add_argument("--no-judge", action="store_true", help="the engine's own order, without the answer judge")
+    parser.add_argument(
+        "--took", type=int, default=0, metavar="N", help="also answer N questions with ask() and print took_ms"
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"SQuAD data not found at {args.data}", file=sys.stderr)
@@ -217,17 +223,28 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     engine, questions = build(data, lambda corpus: Engine(corpus, encoder=encoder))
     built = time.perf_counter() - t0
+    engine.use_judge = not args.no_judge
     if args.limit:
         questions = questions[: args.limit]
     m = evaluate(engine, questions)
     idx = engine.index
     print(f"SQuAD dev ({args.articles}): {len(idx.articles)} articles, {idx.n_paragraphs} paragraphs,", end=" ")
-    print(f"{idx.n_sentences} sentences; sentence embeddings {'on' if engine.semantic else 'off'}")
+    print(f"{idx.n_sentences} sentences; sentence embeddings {'on' if engine.semantic else 'off'};", end=" ")
+    print(f"judge {'on' if engine.judge is not None and engine.use_judge else 'off'}")
     print(f"built in {built:.1f} s; {m['questions']} questions; median {m['median_ms']:.2f} ms a question")
     print(f"P@1  {m['p_at_1']:.4f}")
     print(f"MRR  {m['mrr']:.4f}")
     print(f"R@5  {m['r_at_5']:.4f}")
+    if args.took:
+        took = took_ms(engine, [q.text for q in questions[:: max(1, len(questions) // args.took)]][: args.took])
+        p50, p99 = took[len(took) // 2], took[-1 - len(took) // 100]
+        print(f"took_ms over {len(took)} new questions: p50 {p50:.1f}, p99 {p99:.1f}")
     return 0
+
+
+def took_ms(engine: Engine, questions: list[str]) -> list[float]:
+    """``Result.took_ms`` of ``ask`` for each question, sorted."""
+    return sorted(engine.ask(q, top=3).took_ms for q in questions)
 
 
 if __name__ == "__main__":

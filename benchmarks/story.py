@@ -24,13 +24,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict[str, float]:
+def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict:
     answerable = questions["answerable"]
     unanswerable = questions["unanswerable"]
     right = declined_wrongly = 0
+    took: list[float] = []
     by_kind: dict[str, list[int]] = {}
     for item in answerable:
         result = engine.ask(item["question"], top=1)
+        took.append(result.took_ms)
         ok = result.answered and any(g in result.answers[0].text for g in item["gold"])
         right += ok
         declined_wrongly += not result.answered
@@ -41,6 +43,7 @@ def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict[str
     declined = 0
     for item in unanswerable:
         result = engine.ask(item["question"], top=1)
+        took.append(result.took_ms)
         declined += not result.answered
         if verbose and result.answered:
             print(f"  ANSWERED [{item['kind']}] {item['question']!r} -> {result.answers[0].text[:90]}")
@@ -53,6 +56,7 @@ def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict[str
         "p_at_1": right / len(answerable),
         "off_topic_declined": declined / len(unanswerable),
         "answerable_declined": declined_wrongly / len(answerable),
+        "took_ms": took,
     }
 
 
@@ -62,16 +66,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", default=str(HERE / "story_questions.json"))
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
+    parser.add_argument("--no-judge", action="store_true", help="the engine's own decision, without the answer judge")
     args = parser.parse_args(argv)
     encoder = None if args.no_semantic else load_encoder()
     engine = Engine.from_folder(args.corpus, encoder=encoder)
-    print(f"sentence embeddings: {'on' if engine.semantic else 'off'}")
+    engine.use_judge = not args.no_judge
+    judged = engine.judge is not None and engine.use_judge
+    print(f"sentence embeddings: {'on' if engine.semantic else 'off'}; judge: {'on' if judged else 'off'}")
     questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))
     m = evaluate(engine, questions, args.verbose)
     print(f"story set: {m['answerable']} answerable, {m['unanswerable']} unanswerable questions")
     print(f"P@1                    {m['p_at_1']:.3f}")
     print(f"off-topic declined     {m['off_topic_declined']:.3f}")
     print(f"answerable declined    {m['answerable_declined']:.3f}")
+    took = sorted(m["took_ms"])
+    print(f"took_ms                p50 {took[len(took) // 2]:.1f}, p99 {took[-1 - len(took) // 100]:.1f} (first asks)")
     return 0
 
 

