@@ -213,6 +213,8 @@ class GatewayConnection:
         """When each HEARTBEAT (op 1) arrived, in ``time.perf_counter`` seconds."""
         self.shard: tuple[int, int] | None = None
         """``(shard_id, shard_count)`` from its IDENTIFY, when it sent one."""
+        self.identified_at: float | None = None
+        """When its IDENTIFY arrived (``time.perf_counter`` seconds)."""
 
     @property
     def open(self) -> bool:
@@ -850,6 +852,7 @@ class FakeDiscord:
             conn.heartbeats.append(time.perf_counter())
             await conn.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
         elif op == OP_IDENTIFY:
+            conn.identified_at = time.perf_counter()
             self.identifies.append(payload)
             if self.token is not None and data.get("token") != self.token:
                 await conn.ws.close(code=4004, message=b"Authentication failed.")
