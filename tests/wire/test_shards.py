@@ -59,7 +59,9 @@ async def test_two_shards_in_one_process_answer_in_a_guild_of_each(two_shard_fak
         by_shard = {conn.shard: conn for conn in fake.connections}
         assert set(by_shard) == {(0, 2), (1, 2)}
         # READY carries the shard; the fake's guild reached shard 1 only.
-        for (shard_id, _), conn in by_shard.items():
+        for shard, conn in by_shard.items():
+            assert shard is not None
+            shard_id = shard[0]
             ready = next(p for p in conn.sent if p.get("t") == "READY")
             assert ready["d"]["shard"] == [shard_id, 2]
         assert [p["d"]["id"] for p in by_shard[(1, 2)].sent if p.get("t") == "GUILD_CREATE"] == [str(fake.guild_id)]
@@ -90,6 +92,7 @@ async def test_one_shard_of_two_gets_only_its_guilds(two_shard_fake: FakeDiscord
     fake = two_shard_fake
     async with running_bot(fake, shard_count=2, shard_ids="1") as bot:
         assert [i["d"]["shard"] for i in fake.identifies] == [[1, 2]]
+        assert isinstance(bot, ShardedStoryBot)
         assert sorted(bot.shards) == [1]
         assert [g.id for g in bot.guilds] == [fake.guild_id]
         _, reply = await ask_by_mention(fake, QUESTION)
@@ -115,6 +118,7 @@ async def test_identifies_are_paced_per_max_concurrency_bucket(
         FakeDiscord(token=TOKEN, heartbeat_interval_ms=500, shards=2, max_concurrency=max_concurrency) as fake,
         running_bot(fake, shard_count=2, shard_ids="0-1") as bot,
     ):
+        assert isinstance(bot, ShardedStoryBot)
         assert bot.max_concurrency == max_concurrency
         arrived = [conn.identified_at for conn in fake.connections]
         assert None not in arrived
