@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
+import re
+import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from subprocess import DEVNULL, PIPE
 
 import pytest
+
+from bot.service.layout import cache_folder
+from tests.harness.fake_discord import TOKEN, FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY_TITLE = "Putin visits Syria to meet Assad, a key Iran ally"
@@ -188,6 +195,21 @@ def test_ask_question_words_are_joined() -> None:
     assert proc.returncode == 0, proc.stderr
     (obj,) = json_lines(proc.stdout)
     assert obj["question"] == WHERE_MEET
+
+
+def test_ask_top_in_text_mode_lists_that_many_quotes_with_their_sources() -> None:
+    """``--top K`` without ``--json``: the K best sentences, best first, each
+    under its source line (the story has 17 sentences; 10 are asked for)."""
+    proc = run("ask", "--top", "10", WHERE_MEET)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    quotes = [line[2:] for line in lines if line.startswith("> ")]
+    assert len(quotes) == 10, proc.stdout
+    for i, line in enumerate(lines):
+        if line.startswith("> "):
+            assert lines[i + 1].startswith(f"\u2014 \u201c{STORY_TITLE}\u201d"), lines[i + 1]
+    [obj] = json_lines(run("ask", "--json", "--top", "10", WHERE_MEET).stdout)
+    assert quotes == [a["text"] for a in obj["answers"]]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("top", ["1", "2"])
@@ -385,6 +407,50 @@ def test_corpus_dir_from_dot_env(broken_corpus: Path, tmp_path: Path) -> None:
     assert "broken.txt" in proc.stdout
 
 
+def test_blank_corpus_dir_is_corpus_not_the_working_folder(tmp_path: Path) -> None:
+    """``CORPUS_DIR=`` (blank, in the environment or ``.env``) means
+    ``corpus/``: the working folder's README is never an article."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    (folder / story.name).write_bytes(story.read_bytes())
+    (tmp_path / "README.md").write_text("# Not an article\n\nThe working folder's own notes.\n", encoding="utf-8")
+    for env, dotenv in ((clean_env(CORPUS_DIR=""), None), (clean_env(), "CORPUS_DIR=\n")):
+        if dotenv is not None:
+            (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
+        proc = run("index", cwd=tmp_path, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert "articles    1" in proc.stdout.splitlines(), proc.stdout
+
+
+def test_asking_other_corpora_keeps_the_main_corpus_saved_index(tmp_path: Path) -> None:
+    """Each corpus folder has its own cache folder under INDEX_CACHE_DIR:
+    asking four other corpora never pushes the main one's saved index out
+    (the cache keeps only a few per folder)."""
+    cache = tmp_path / "cache"
+    env = clean_env(INDEX_CACHE_DIR=str(cache), SEMANTIC="false")
+    main = tmp_path / "main"
+    main.mkdir()
+    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    (main / story.name).write_bytes(story.read_bytes())
+    proc = run("index", "--corpus", str(main), env=env)
+    assert proc.returncode == 0, proc.stderr
+    mine = cache_folder(cache, main)
+    assert mine is not None
+    saved = sorted(p.name for p in mine.iterdir())
+    assert saved, "the main corpus's index was not saved"
+    for i in range(4):
+        other = tmp_path / f"other{i}"
+        other.mkdir()
+        (other / "note.txt").write_text(f"Note {i}\n\nThe orchard was sold in {2000 + i}.\n", encoding="utf-8")
+        proc = run("ask", "--corpus", str(other), "When was the orchard sold?", env=env)
+        assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in mine.iterdir()) == saved
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == 5
+    proc = run("index", "--corpus", str(main), env=env)
+    assert "index       loaded from the cache" in proc.stdout.splitlines(), proc.stdout
+
+
 # ---------------------------------------------------------------------------
 # index
 
@@ -487,3 +553,118 @@ def test_token_is_never_echoed(tmp_path: Path) -> None:
         assert secret not in proc.stdout
         assert secret not in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# run and sync against the fake Discord: every start-up fault is one line.
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def run_against(
+    fake: FakeDiscord, *args: str, cwd: Path, **settings: str | None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot *args`` pointed at ``fake`` (the fake keeps serving on
+    this test's loop meanwhile), with the story corpus unless ``settings``
+    say otherwise."""
+    values = {
+        "DISCORD_TOKEN": TOKEN,
+        "DISCORD_API_BASE_URL": fake.api_base_url,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "CORPUS_DIR": str(ROOT / "corpus"),
+        "SEMANTIC": "false",
+        **settings,
+    }
+    env = {k: v for k, v in clean_env().items() if k not in ("ANSWER_CHANNEL_IDS", "DEV_GUILD_ID")}
+    env.update({k: v for k, v in values.items() if v is not None})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=env, stdout=PIPE, stderr=PIPE, stdin=DEVNULL
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+        raise AssertionError(f"python -m bot {' '.join(args)} still running after 60 s: {err.decode()}") from None
+    assert proc.returncode is not None
+    return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
+
+
+def assert_startup_error(proc: subprocess.CompletedProcess[str], *mentions: str) -> str:
+    """Exit 2 and one line naming the problem, last on stderr; before it only
+    INFO log lines: no traceback, no warning, no voice-library notice."""
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    *logged, line = re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr).splitlines()  # discord.py may colour its log
+    assert line.startswith("bot: error: "), proc.stderr
+    for entry in logged:
+        assert re.search(r" INFO +\S", entry), proc.stderr
+    for noise in ("davey", "PyNaCl", "voice will NOT"):
+        assert noise not in proc.stderr
+    for word in mentions:
+        assert word in line, line
+    return line
+
+
+FAULTS: dict[str, tuple[str, ...]] = {
+    "refused token (REST 401)": ("refused the token", "DISCORD_TOKEN"),
+    "refused token (gateway 4004)": ("refused the token", "DISCORD_TOKEN"),
+    "no corpus folder (wrong working folder)": ("does not exist", "CORPUS_DIR"),
+    "empty corpus": ("no article", "CORPUS_DIR"),
+    "privileged intent refused (4014)": ("Message Content", "developer portal", "ANSWER_CHANNEL_IDS"),
+    "Discord unreachable": ("cannot reach Discord", "DISCORD_API_BASE_URL"),
+    "bad setting": ("QUESTION_COOLDOWN_RATE",),
+    "no token": ("DISCORD_TOKEN",),
+}
+"""Each start-up fault, and the words its one line must hold."""
+
+
+def fault_settings(fault: str, fake: FakeDiscord, tmp_path: Path) -> dict[str, str | None]:
+    """The settings (None: unset) and the fake's configuration for ``fault``."""
+    if fault == "refused token (REST 401)":
+        return {"DISCORD_TOKEN": "MTE.wrong.token"}
+    if fault == "refused token (gateway 4004)":
+        fake._authorised = lambda rec: True  # type: ignore[method-assign]  # REST lets it in; IDENTIFY does not
+        return {"DISCORD_TOKEN": "MTE.wrong.token"}
+    if fault == "no corpus folder (wrong working folder)":
+        return {"CORPUS_DIR": None}  # corpus/ under tmp_path, which has none
+    if fault == "empty corpus":
+        (tmp_path / "empty").mkdir()
+        return {"CORPUS_DIR": str(tmp_path / "empty")}
+    if fault == "privileged intent refused (4014)":
+        return {"ANSWER_CHANNEL_IDS": str(fake.channel_id)}  # the fake enables no privileged intent
+    if fault == "Discord unreachable":
+        return {"DISCORD_API_BASE_URL": f"http://127.0.0.1:{closed_port()}/api/v10"}
+    if fault == "bad setting":
+        return {"QUESTION_COOLDOWN_RATE": "0"}
+    assert fault == "no token"
+    return {"DISCORD_TOKEN": None}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", list(FAULTS))
+async def test_run_startup_fault_is_one_line_exit_2(fake: FakeDiscord, tmp_path: Path, fault: str) -> None:
+    expected_folder = str(tmp_path.resolve() / "corpus")  # noqa: ASYNC240 - a path, before anything runs
+    proc = await run_against(fake, "run", cwd=tmp_path, **fault_settings(fault, fake, tmp_path))
+    line = assert_startup_error(proc, *FAULTS[fault])
+    if fault.startswith("no corpus"):
+        assert expected_folder in line  # the folder it looked in
+    if "gateway" in fault or "4014" in fault:
+        assert fake.identifies  # it got as far as the gateway
+    assert not fake.find_requests("PUT", r"/applications/\d+/commands")
+
+
+SYNC_FAULTS = ("refused token (REST 401)", "Discord unreachable", "bad setting", "no token")
+
+
+@pytest.mark.parametrize("fault", SYNC_FAULTS)
+async def test_sync_startup_fault_is_one_line_exit_2(fake: FakeDiscord, tmp_path: Path, fault: str) -> None:
+    proc = await run_against(fake, "sync", cwd=tmp_path, **fault_settings(fault, fake, tmp_path))
+    assert_startup_error(proc, *FAULTS[fault])
+    assert proc.stdout == ""
+    assert not fake.find_requests("PUT", r"/applications/\d+/commands")
