@@ -4,12 +4,17 @@ on purpose; intents; all against the fake Discord on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import discord
 import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
 
 from bot import runner
 from bot.client import StoryBot, intents_for
@@ -91,3 +96,60 @@ def test_intents_are_default_unless_answer_channels() -> None:
     assert not plain.members
     assert not plain.presences
     assert intents_for(load_settings(answer_channel_ids=[123])).message_content
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_gateway_unreachable_at_first_is_retried_until_connected(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """REST answers but the gateway refuses connections (discord.py's own
+    retry fails then, reading the sequence of a connection it never had):
+    the runner tries again with back-off, logs each miss, and connects
+    once the gateway is up."""
+    caplog.set_level(logging.WARNING, logger="bot.runner")
+    monkeypatch.setattr(runner, "FIRST_CONNECT_BACKOFF", (0.05, 0.2))
+    settings = settings_for(fake, discord_gateway_url=f"ws://127.0.0.1:{closed_port()}/")
+    bot = StoryBot(settings, guild_ready_timeout=0.1)
+    task = asyncio.create_task(runner.run(settings, bot))
+
+    def misses() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "bot.runner" and "cannot reach" in r.getMessage()]
+
+    async with asyncio.timeout(30):
+        while len(misses()) < 2:
+            assert not task.done(), task.exception()
+            await asyncio.sleep(0.05)
+    assert not fake.connections
+    # The gateway comes up (where the settings point: here, the fake's).
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    await asyncio.wait_for(bot.wait_until_ready(), 30)
+    assert len(fake.identifies) == 1
+    assert all(r.levelno == logging.WARNING for r in misses())
+    await bot.close()
+    await asyncio.wait_for(task, 10)  # a clean end, no StartupError
+
+
+async def test_no_voice_library_warning_at_start(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """discord.py warns once per process that PyNaCl / davey are missing;
+    the bot has no voice and switches that off (re-armed here, since an
+    earlier test's bot has already switched it off in this process)."""
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+    caplog.set_level(logging.DEBUG)
+    settings = settings_for(fake)
+    bot = StoryBot(settings, guild_ready_timeout=0.1)
+    task = asyncio.create_task(runner.run(settings, bot))
+    await asyncio.wait_for(bot.wait_until_ready(), 10)
+    await bot.close()
+    await asyncio.wait_for(task, 10)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "logging in" in logged  # discord.py's own start-up was captured
+    for noise in ("davey", "PyNaCl", "voice will NOT"):
+        assert noise not in logged
