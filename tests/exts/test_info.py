@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
+from typing import Any
 
+import discord
+import pytest
 from simcord import assert_responded
 
+from bot.ui import replies
 from tests.harness.hostile import NO_PINGS
 from tests.harness.sim import STORY_TITLE, WHERE_MEET, World, quoted
 
@@ -88,3 +93,44 @@ async def test_help_is_ephemeral_and_mentions_ask(world: World) -> None:
     result = await world.alice.slash(world.channel, "help")
 
     assert_responded(result, contains="/ask", ephemeral=True)
+
+
+async def test_fact_with_a_topic_defers_when_the_answer_is_slow(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord allows 3 s for the first response: a lookup slower than
+    ``DEFER_AFTER`` (2 s) is deferred ("thinking…") while it runs, and the
+    quote then fills the deferred response (the follow-up edits it, as on
+    Discord)."""
+    events: list[str] = []
+    service = world.bot.service
+    ask = service.ask
+    defer = discord.InteractionResponse.defer
+
+    async def slow_ask(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(replies.DEFER_AFTER + 0.5)
+        events.append("answered")
+        return await ask(*args, **kwargs)
+
+    async def spy_defer(self: discord.InteractionResponse[Any], **kwargs: Any) -> Any:
+        events.append(f"defer thinking={kwargs.get('thinking')}")
+        return await defer(self, **kwargs)
+
+    monkeypatch.setattr(service, "ask", slow_ask)
+    monkeypatch.setattr(discord.InteractionResponse, "defer", spy_defer)
+    result = await world.alice.slash(world.channel, "fact", topic="Idlib")
+
+    assert events == ["defer thinking=True", "answered"]
+    assert_responded(result, ephemeral=False)
+    assert result.response is not None
+    [sentence] = quoted(result.response.content)
+    assert "Idlib" in sentence
+    assert SOURCE_LINE.match(result.response.content.splitlines()[1])
+
+
+async def test_fact_with_a_topic_answers_at_once_when_quick(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    deferred: list[object] = []
+    monkeypatch.setattr(discord.InteractionResponse, "defer", lambda *a, **k: deferred.append(a))
+    result = await world.alice.slash(world.channel, "fact", topic="Idlib")
+
+    assert deferred == []
+    assert_responded(result, ephemeral=False)
+    assert result.followups == []
