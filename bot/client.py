@@ -10,13 +10,13 @@ purpose (``bot/runner.py``).  ``AllowedMentions.none()`` is set once, on the
 bot, so no reply can ping anyone whatever it quotes.
 
 ``StoryBot(settings)`` builds a ``ShardedStoryBot`` when ``SHARD_COUNT`` is
-set.  Without it the bot stays a plain ``commands.Bot``, one shard, as
-before sharding: discord.py's ``AutoShardedBot`` without a count takes the
+set.  With it empty, ``runner.bot_for`` asks Discord's recommended count
+(``/gateway/bot``) and runs that many shards in this one process
+(PRODUCT.md); while Discord recommends one, the bot is a plain
+``commands.Bot``: discord.py's ``AutoShardedBot`` without a count takes the
 gateway URL from ``/gateway/bot`` (ignoring ``DISCORD_GATEWAY_URL``), retries
 a failed first connection itself every 5 s (bypassing the runner's back-off
 and one-line errors), and the in-process test harness (simcord) refuses it.
-A bot that outgrows one shard is told so by Discord (close code 4011), which
-the runner turns into "set SHARD_COUNT".
 
 This module imports no extension and no ui module: they import the bot
 class, for typing only.

@@ -116,11 +116,47 @@ async def _connect(bot: StoryBot) -> None:
         delay = min(delay * 2, longest)
 
 
+async def recommended_shards(token: str) -> int:
+    """Discord's recommended shard count for this bot (``/gateway/bot``);
+    1 when it cannot say.  Login failures are one ``StartupError`` line."""
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    try:
+        try:
+            await http.static_login(token)
+        except discord.LoginFailure:
+            raise StartupError("Discord refused the token (DISCORD_TOKEN): check it in the developer portal") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise StartupError(
+                f"cannot reach Discord at {Route.BASE} ({type(exc).__name__}): check the network, or "
+                "DISCORD_API_BASE_URL"
+            ) from None
+        try:
+            shards, _url, _limits = await http.get_bot_gateway()
+        except (discord.GatewayNotFound, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            log.warning("cannot read Discord's recommended shard count (%s); running one shard", exc)
+            return 1
+        return max(1, int(shards))
+    finally:
+        await http.close()
+
+
+async def bot_for(settings: Settings, token: str) -> StoryBot:
+    """The bot the settings ask for: ``SHARD_IDS`` of ``SHARD_COUNT``, or,
+    with no ``SHARD_COUNT``, one process running Discord's recommended
+    count (one shard, a plain client, until Discord recommends more)."""
+    if settings.shard_count is None:
+        shards = await recommended_shards(token)
+        if shards > 1:
+            log.info("Discord recommends %d shards: running them all in this process (SHARD_COUNT unset)", shards)
+            settings = settings.model_copy(update={"shard_count": shards})
+    return StoryBot(settings)
+
+
 async def run(settings: Settings, bot: StoryBot | None = None) -> None:
     """Run until the connection ends or SIGINT/SIGTERM asks to stop."""
     token = _token(settings)
     apply_endpoints(settings)
-    bot = bot or StoryBot(settings)
+    bot = bot or await bot_for(settings, token)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -146,3 +146,42 @@ async def test_every_rest_call_goes_through_the_proxy_prefix() -> None:
         outside = [r.full_path for r in fake.requests if not r.full_path.startswith("/proxy/api/v10/")]
         assert not outside
         assert not fake.unknown_requests
+
+
+async def test_without_shard_count_one_process_runs_discords_recommended_count(two_shard_fake: FakeDiscord) -> None:
+    """PRODUCT.md: an empty SHARD_COUNT is one process running Discord's
+    recommended count (the fake's ``/gateway/bot`` recommends 2)."""
+    import asyncio
+
+    from bot import runner
+    from bot.settings import load_settings
+
+    fake = two_shard_fake
+    settings = load_settings(
+        discord_token=TOKEN,
+        discord_api_base_url=fake.api_base_url,
+        discord_gateway_url=fake.gateway_url,
+        semantic=False,
+    )
+    assert settings.shard_count is None
+    runner.apply_endpoints(settings)
+    bot = await runner.bot_for(settings, TOKEN)
+    assert isinstance(bot, ShardedStoryBot)
+    assert bot.shard_count == 2
+    task = asyncio.create_task(runner.run(settings, bot))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 15)
+        assert sorted(i["d"]["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 10)
+
+
+async def test_one_recommended_shard_is_a_plain_client(fake: FakeDiscord) -> None:
+    from bot import runner
+    from bot.settings import load_settings
+
+    settings = load_settings(discord_token=TOKEN, discord_api_base_url=fake.api_base_url, semantic=False)
+    runner.apply_endpoints(settings)
+    bot = await runner.bot_for(settings, TOKEN)
+    assert type(bot) is StoryBot
