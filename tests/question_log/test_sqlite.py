@@ -1,4 +1,6 @@
-"""The SQLite question log (``bot/question_log/``)."""
+"""What only the SQLite question log does (``bot/question_log/sqlite.py``):
+its file, schema steps, locks and worker thread.  What both backends do is
+in ``test_store.py``, run on each."""
 
 from __future__ import annotations
 
@@ -14,11 +16,8 @@ from typing import Any
 import pytest
 
 from bot.question_log import (
-    MAX_QUESTION_CHARS,
     QuestionLog,
     StoreError,
-    UnansweredGroup,
-    VotedAnswer,
     normalize_question,
     schema,
 )
@@ -122,17 +121,6 @@ async def test_no_column_identifies_a_user(qlog: QuestionLog, db_path: Path) -> 
             assert not any(word in column for word in ("user", "author", "member")), (table, column)
 
 
-async def test_restart_keeps_data(db_path: Path, clock: FakeClock) -> None:
-    qlog = await QuestionLog.open(db_path, clock=clock)
-    await ask(qlog, "Who is Putin?")
-    await vote(qlog, "a", 1, 2, helpful=False)
-    await qlog.close()
-
-    async with await QuestionLog.open(db_path, clock=clock) as reopened:
-        assert await reopened.unanswered() == [UnansweredGroup("Who is Putin?", 1, START)]
-        assert await reopened.least_helpful() == [VotedAnswer("a", 1, 2, None, 1, 0)]
-
-
 async def test_reopening_a_current_database_changes_nothing(db_path: Path, clock: FakeClock) -> None:
     async with await QuestionLog.open(db_path, clock=clock) as qlog:
         await ask(qlog, "Who is Putin?")
@@ -211,103 +199,7 @@ def test_normalize_question() -> None:
     assert normalize_question("Straße") == normalize_question("STRASSE")
 
 
-async def test_unanswered_groups_folded_questions_most_frequent_first(qlog: QuestionLog, clock: FakeClock) -> None:
-    await ask(qlog, "When was the election?")
-    clock.advance(minutes=1)
-    await ask(qlog, "Who is Putin?")
-    clock.advance(minutes=1)
-    await ask(qlog, "who is putin", guild_id=None, channel_id=None)  # a DM
-    clock.advance(minutes=1)
-    await ask(qlog, "Where is Kyiv?")
-    clock.advance(minutes=1)
-    await ask(qlog, "WHO IS  PUTIN!!")
-    clock.advance(minutes=1)
-    await ask(qlog, "where is kyiv")
-
-    assert await qlog.unanswered() == [
-        UnansweredGroup("WHO IS  PUTIN!!", 3, START + timedelta(minutes=4)),
-        UnansweredGroup("where is kyiv", 2, START + timedelta(minutes=5)),
-        UnansweredGroup("When was the election?", 1, START),
-    ]
-    assert [group.question for group in await qlog.unanswered(limit=2)] == ["WHO IS  PUTIN!!", "where is kyiv"]
-
-
-async def test_unanswered_ties_go_to_the_most_recent(qlog: QuestionLog, clock: FakeClock) -> None:
-    for question in ("First?", "Second?", "Third?"):
-        await ask(qlog, question)
-        clock.advance(seconds=1)
-    assert [group.question for group in await qlog.unanswered()] == ["Third?", "Second?", "First?"]
-
-
-async def test_unanswered_keeps_to_the_window(qlog: QuestionLog, clock: FakeClock) -> None:
-    await ask(qlog, "Old question?")
-    await ask(qlog, "Who is Putin?")
-    clock.advance(days=20)
-    await ask(qlog, "who is putin")
-    clock.advance(days=15)
-
-    assert await qlog.unanswered() == [UnansweredGroup("who is putin", 1, START + timedelta(days=20))]
-    assert [(group.question, group.count) for group in await qlog.unanswered(days=40)] == [
-        ("who is putin", 2),
-        ("Old question?", 1),
-    ]
-    assert await qlog.unanswered(days=10) == []
-
-
-async def test_answered_questions_are_not_unanswered(qlog: QuestionLog) -> None:
-    await answer(qlog, "Who is Putin?", "Putin is the president.", "a", 0, 1)
-    await ask(qlog, "Where is Kyiv?")
-    assert [group.question for group in await qlog.unanswered()] == ["Where is Kyiv?"]
-
-
-async def test_long_questions_are_cut(qlog: QuestionLog) -> None:
-    await ask(qlog, "why " * 1000)
-    (group,) = await qlog.unanswered()
-    assert len(group.question) == MAX_QUESTION_CHARS
-
-
-async def test_bad_arguments(qlog: QuestionLog) -> None:
-    with pytest.raises(ValueError, match="limit"):
-        await qlog.unanswered(limit=0)
-    with pytest.raises(ValueError, match="days"):
-        await qlog.least_helpful(days=-1)
-    with pytest.raises(ValueError, match="older_than_days"):
-        await qlog.prune(-1)
-
-
 # -- votes
-
-
-async def test_least_helpful(qlog: QuestionLog, clock: FakeClock) -> None:
-    await answer(qlog, "Who is Putin?", "Putin is the president.", "a", 1, 2)
-    clock.advance(minutes=1)
-    await answer(qlog, "who's putin", "Putin is the president of Russia.", "a", 1, 2)  # the last quote wins
-    await answer(qlog, "Where is Kyiv?", "Kyiv is the capital.", "b", 0, 0)
-    await vote(qlog, "a", 1, 2, helpful=False, times=3)
-    await vote(qlog, "a", 1, 2, helpful=True)
-    await vote(qlog, "c", 4, 0, helpful=False, times=3)  # never in the log: no text
-    await vote(qlog, "b", 0, 0, helpful=False)
-    await vote(qlog, "b", 0, 0, helpful=True, times=5)
-    await vote(qlog, "d", 0, 0, helpful=True, times=4)  # only helpful votes: not listed
-
-    assert await qlog.least_helpful() == [
-        VotedAnswer("c", 4, 0, None, not_helpful=3, helpful=0),
-        VotedAnswer("a", 1, 2, "Putin is the president of Russia.", not_helpful=3, helpful=1),
-        VotedAnswer("b", 0, 0, "Kyiv is the capital.", not_helpful=1, helpful=5),
-    ]
-    assert [answer.article_key for answer in await qlog.least_helpful(limit=1)] == ["c"]
-
-
-async def test_least_helpful_keeps_to_the_window(qlog: QuestionLog, clock: FakeClock) -> None:
-    await vote(qlog, "a", 0, 0, helpful=False, times=5)
-    clock.advance(days=31)
-    await vote(qlog, "b", 0, 0, helpful=False)
-    await vote(qlog, "a", 0, 0, helpful=True)
-    assert await qlog.least_helpful() == [VotedAnswer("b", 0, 0, None, 1, 0)]
-    assert [(a.article_key, a.not_helpful, a.helpful) for a in await qlog.least_helpful(days=40)] == [
-        ("a", 5, 1),
-        ("b", 1, 0),
-    ]
 
 
 # -- retention
