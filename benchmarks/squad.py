@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
     parser.add_argument("--no-judge", action="store_true", help="the engine's own order, without the answer judge")
     parser.add_argument(
-        "--took", type=int, default=0, metavar="N", help="also answer N questions with ask() and print took_ms"
+        "--took", type=int, default=0, metavar="N", help="answer N of them again with ask(), print took_ms"
     )
     args = parser.parse_args(argv)
     if not args.data.exists():
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.took:
         took = took_ms(engine, [q.text for q in questions[:: max(1, len(questions) // args.took)]][: args.took])
         p50, p99 = took[len(took) // 2], took[-1 - len(took) // 100]
-        print(f"took_ms over {len(took)} new questions: p50 {p50:.1f}, p99 {p99:.1f}")
+        print(f"took_ms over {len(took)} of them, asked again (caches warm): p50 {p50:.1f}, p99 {p99:.1f}")
     return 0
 
 
