@@ -315,7 +315,7 @@ def _million_lines(path: Path, n: int, bad_every: int) -> tuple[int, dict[int, s
 
 
 @pytest.mark.slow
-def test_million_line_jsonl_with_bad_lines_loads_streaming_in_bounded_time(tmp_path: Path) -> None:
+def test_million_line_jsonl_with_bad_lines_loads_streaming(tmp_path: Path) -> None:
     """Decision: a ``.jsonl`` under MAX_JSONL_BYTES (256 MB) and
     MAX_JSONL_LINES (2,000,000) lines loads, a line at a time: a million
     short articles is the scale the engine is built for (benchmarks/scale.py
@@ -323,15 +323,16 @@ def test_million_line_jsonl_with_bad_lines_loads_streaming_in_bounded_time(tmp_p
     first MAX_REPORTED_LINE_FAILURES of them, the rest counted.  (Memory is
     that of the articles kept; that the file itself is never held whole is
     shown by the 200 MB tests above.  Not traced here: tracemalloc would make
-    it four times slower.)"""
+    it four times slower.)  No time bound: a busy machine may take several
+    times the 8 s it takes on 2 idle cores; ``python -m benchmarks.jsonl``
+    measures it."""
     with_neighbours(tmp_path)
     n, bad_every = 1_000_000, 997
     good, bad = _million_lines(tmp_path / "feed.jsonl", n, bad_every)
     size = (tmp_path / "feed.jsonl").stat().st_size
-    corpus, m = measure(
+    corpus, _ = measure(
         f"1,000,000-line .jsonl ({size / MB:.0f} MB, {len(bad)} bad lines)", lambda: load_corpus(tmp_path), trace=False
     )
-    assert m.seconds < 30  # about 8 s on a 2-core machine
     assert len(corpus.articles) == good + 2
     assert_neighbours_loaded(corpus)
     feed = [a for a in corpus.articles if a.source.startswith("feed.jsonl:")]
