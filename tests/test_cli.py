@@ -209,7 +209,9 @@ def test_ask_top_in_text_mode_lists_that_many_quotes_with_their_sources() -> Non
         if line.startswith("> "):
             assert lines[i + 1].startswith(f"\u2014 \u201c{STORY_TITLE}\u201d"), lines[i + 1]
     [obj] = json_lines(run("ask", "--json", "--top", "10", WHERE_MEET).stdout)
-    assert quotes == [a["text"] for a in obj["answers"]]  # type: ignore[union-attr]
+    answers = obj["answers"]
+    assert isinstance(answers, list)
+    assert quotes == [a["text"] for a in answers]
 
 
 @pytest.mark.parametrize("top", ["1", "2"])
