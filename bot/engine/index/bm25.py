@@ -239,6 +239,8 @@ class SparseBM25:
         return None if tid is None else float(self.idf[tid])
 
     def unseen_idf(self) -> float:
-        """The idf a term would have if it were in half a document: what the
-        engine assumes for a question's words that the corpus never uses."""
+        """The idf a term would have if it were in half a document: what
+        scoring assumes for a question's words that the corpus never uses
+        (``SentenceIndex.unseen_idf``; coverage weighs them differently, see
+        ``SentenceIndex.missing_word_idf``)."""
         return math.log((self.n_docs + 1) / 0.5)

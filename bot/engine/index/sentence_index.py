@@ -154,16 +154,18 @@ class SentenceIndex:
         return self.unseen_idf() if value is None else value
 
     # A word the corpus never uses has no idf of its own, and two parts of
-    # the engine give it one for two different purposes.  Both values stay
-    # as they were measured: making them one moves the benchmarks' figures
-    # (see each docstring).
+    # the engine give it one, for two purposes.  They are two values on
+    # purpose: making either the other moves measured figures (below), so
+    # both stay as they were tuned, defined side by side here.
 
     def unseen_idf(self) -> float:
         """For scoring: the BM25Plus idf of a term in half a sentence,
         ``log((N + 1) / 0.5)``, rarer than any term the corpus has.  Used by
         ``idf`` and by the lexical score a perfect match would have
-        (``rank``'s ``ideal_score``), which scales BM25 before it is fused
-        with cosine similarity."""
+        (``rank.Ranker._ideal_score``), which scales BM25 before it is fused
+        with cosine similarity.  With ``missing_word_idf`` there instead,
+        SQuAD dev's R@5 drops from 0.9006 to 0.9005 (P@1 and MRR and the
+        story set unchanged)."""
         return self.sentences.unseen_idf()
 
     def missing_word_idf(self) -> float:
@@ -171,8 +173,10 @@ class SentenceIndex:
         single sentence, ``log(N + 1)``, as rare as a corpus term can be: a
         question word the corpus lacks weighs as much as its rarest word, so
         "What is Assad's favourite football team?" covers little of its
-        weight.  Using ``unseen_idf`` here instead changes which questions
-        are declined (the story set's figures move)."""
+        weight and is declined.  With ``unseen_idf`` here instead, the
+        missing word weighs more and more questions are declined: on the
+        story set with BM25 alone, P@1 0.276 -> 0.224 and answerable
+        questions declined 0.655 -> 0.724 (with embeddings unchanged)."""
         return math.log(self.sentences.n_docs + 1)
 
     # -- scoring -------------------------------------------------------------
