@@ -72,7 +72,7 @@ def settle_memory() -> None:
     A full collection walks every tracked object while holding the GIL: with
     discord.py and an engine loaded that took 20 to 50 ms, in whichever
     thread happened to allocate -- often an index build in a worker thread,
-    stalling the event loop (``tests/test_loop_lag.py`` caught it).  Frozen
+    stalling the event loop (``tests/wire/test_loop_lag.py`` caught it).  Frozen
     objects are still freed when their last reference goes (an old engine
     after a reload: the engine holds no reference cycles)."""
     gc.freeze()
