@@ -107,14 +107,14 @@ async def test_a_page_that_never_answers_is_given_up(server: Server, local: Fetc
     started = time.monotonic()
     with pytest.raises(FetchTimeout, match=r"did not arrive within 0\.5 seconds"):
         await fetch_page(server.url("/never"), dataclasses.replace(local, timeout=0.5))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # given up, not waited out (pytest-timeout is 180 s)
 
 
 async def test_a_page_that_trickles_forever_is_given_up(server: Server, local: FetchOptions) -> None:
     started = time.monotonic()
     with pytest.raises(FetchTimeout):
         await fetch_page(server.url("/trickle"), dataclasses.replace(local, timeout=0.5))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # given up, not waited out (pytest-timeout is 180 s)
 
 
 async def test_a_20_mb_page_is_refused_while_streaming(server: Server, local: FetchOptions) -> None:

@@ -332,7 +332,7 @@ def test_yaml_alias_bomb_finishes_quickly(tmp_path: Path) -> None:
     write(tmp_path, "bomb-title.md", _alias_bomb("title"))
     t0 = time.perf_counter()
     corpus = load_corpus(tmp_path)
-    assert time.perf_counter() - t0 < 2.0
+    assert time.perf_counter() - t0 < 10.0  # unexpanded: expanding the bomb takes minutes and gigabytes
     assert [f.path for f in corpus.failures] == ["bomb-title.md"]
     # An alias bomb under a key the loader ignores does no harm.
     assert [a.source for a in corpus.articles] == ["bomb-unused.md"]

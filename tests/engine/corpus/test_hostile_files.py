@@ -238,7 +238,7 @@ def test_real_200mb_upload_is_refused_by_size(tmp_path: Path) -> None:
     (articles, failures), m = measure(
         "real 200 MB upload (bytes already in memory)", lambda: corpus_mod.parse_article_bytes("upload.txt", data)
     )
-    assert m.seconds < 1
+    assert m.seconds < 5  # a refusal by length takes milliseconds; far bound for a busy machine
     assert m.peak < MAX_PEAK
     assert articles == []
     assert [str(f) for f in failures] == ["upload.txt: too large (200 MB; at most 10 MB)"]
