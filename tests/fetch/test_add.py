@@ -28,7 +28,7 @@ from bot.fetch import (
     add_command,
     describe,
 )
-from tests.fetch.conftest import Server, files_in
+from tests.harness.news_site import Server, files_in
 
 
 def real(path: Path) -> Path:

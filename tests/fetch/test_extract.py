@@ -6,7 +6,7 @@ import pytest
 
 from bot.fetch import NotAnArticle
 from bot.fetch.extract import extract_article, split_names
-from tests.fetch.conftest import PAGES, article_html
+from tests.harness.news_site import PAGES, article_html
 
 CLUTTER = [
     "cookie",

@@ -22,7 +22,7 @@ from bot.fetch import (
     fetch_page,
 )
 from bot.fetch.fetch import _Inflater, decode_html, sniff, web_charset
-from tests.fetch.conftest import Server, only_loopback_is_public
+from tests.harness.news_site import Server, only_loopback_is_public
 
 
 async def test_loopback_is_refused_by_default(server: Server) -> None:
