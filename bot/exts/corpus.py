@@ -26,7 +26,7 @@ from bot.engine import (
     write_file,
 )
 from bot.exts.checks import is_admin, is_operator, refused, refused_shared
-from bot.fetch import FetchError, add_article_from_url, describe
+from bot.fetch import AlreadyThere, FetchError, add_article_from_url, describe
 from bot.render import shorten
 from bot.service import fetch_options, is_own, is_shared, server_folder
 from bot.ui import replies
@@ -118,7 +118,7 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
         try:
             await asyncio.to_thread(_write_into, folder, name, data, replace)
         except CorpusFileError as exc:
-            hint = " Run it again with replace: True to replace it." if "already exists" in str(exc) else ""
+            hint = f" {replies.REPLACE_HINT}" if "already exists" in str(exc) else ""
             await interaction.followup.send(f"Not added: {exc}.{hint}", ephemeral=True)
             return
         log.info("article added by %s as %s", interaction.user.id, folder / name)
@@ -135,7 +135,8 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
             added = await add_article_from_url(url, root, server_id=target, replace=replace, options=options)
         except FetchError as exc:
             log.info("article from %s refused: %s", url, exc)
-            await interaction.followup.send(f"Not added: {escape(str(exc))}"[:MAX_CONTENT], ephemeral=True)
+            hint = f". {replies.REPLACE_HINT}" if isinstance(exc, AlreadyThere) else ""
+            await interaction.followup.send(f"Not added: {escape(str(exc))}{hint}"[:MAX_CONTENT], ephemeral=True)
             return
         log.info("article added by %s from %s as %s", interaction.user.id, added.url, added.relative_path)
         await self._reload_and_report(interaction, escape(describe(added)), target)

@@ -62,7 +62,7 @@ async def add_article_from_url(
         existing = await asyncio.to_thread(find_existing, folder, [start], skip_servers=server_id is None)
         if existing is not None:
             shown = existing.relative_to(corpus).as_posix()
-            raise AlreadyThere(f"already there: {shown} (replace it to fetch it again)", shown)
+            raise AlreadyThere(shown)
     page = await fetch_page(start, options)
     extracted = await asyncio.to_thread(extract_article, page.html, page.final_url)
     saved = await asyncio.to_thread(
@@ -117,6 +117,8 @@ def add_command(
         added = asyncio.run(
             add_article_from_url(url, corpus_dir, server_id=server_id, replace=replace, options=options)
         )
+    except AlreadyThere as exc:
+        return 2, f"error: {exc} (add --replace to fetch it again)"
     except FetchError as exc:
         return 2, f"error: {exc}"
     return 0, str(added.path)

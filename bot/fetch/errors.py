@@ -64,9 +64,11 @@ class NotAnArticle(FetchError):
 class AlreadyThere(FetchError):
     """An article from the same link is already in the folder (and ``replace`` was not asked)."""
 
-    def __init__(self, message: str, path: str) -> None:
-        super().__init__(message)
+    def __init__(self, path: str) -> None:
+        super().__init__(f"already there: {path}")
         self.path = path
+        """The article's path, relative to the corpus folder.  Each front end
+        says how to replace it in its own words (``--replace``, ``replace: True``)."""
 
 
 class SaveFailed(FetchError):

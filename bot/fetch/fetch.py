@@ -437,7 +437,8 @@ async def fetch_page(url: str | URL, options: FetchOptions | None = None) -> Fet
     except FetchError:
         raise
     except TimeoutError:
-        raise FetchTimeout(f"the page did not arrive within {options.timeout:g} seconds") from None
+        plural = "" if options.timeout == 1 else "s"
+        raise FetchTimeout(f"the page did not arrive within {options.timeout:g} second{plural}") from None
     except (aiohttp.ClientSSLError, ssl.SSLError):
         raise ConnectFailed(f"could not make a secure (HTTPS) connection to {host[:100]}") from None
     except aiohttp.ClientConnectorError:

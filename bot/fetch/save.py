@@ -241,7 +241,7 @@ def save_article(
     existing = find_existing(folder, [url, *also_known_as], skip_servers=server_id is None)
     if existing is not None and not replace:
         shown = existing.relative_to(corpus_dir).as_posix()
-        raise AlreadyThere(f"already there: {shown} (replace it to fetch it again)", shown)
+        raise AlreadyThere(shown)
     title, data = render_markdown(article, url)
     paragraphs = [p for p in (_paragraph(p) for p in article.paragraphs) if p]
     folder = _ensure_folder(corpus_dir, folder)

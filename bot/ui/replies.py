@@ -60,6 +60,7 @@ OPERATORS_ONLY = (
 )
 NOT_YOURS = "That article isn't one of this server's own; pick one from the list."
 FILE_OR_LINK = "Give the article as a file or as a link (url): one of the two."
+REPLACE_HINT = "Run it again with replace: True to replace it."
 NO_SUCH_ARTICLE = "No article by that name; pick one from the list."
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.ui.replies import FILE_OR_LINK
+from bot.ui.replies import FILE_OR_LINK, REPLACE_HINT
 from tests.harness.news_site import Server, files_in, server
 from tests.harness.sim import LIGHTHOUSE, World, plain, response_text
 
@@ -54,8 +54,8 @@ async def test_the_same_link_twice_needs_replace(loopback: World, server: Server
     url = server.url("/news/valley_meta")
     await add(loopback, url)
     again = await add(loopback, url)
-    assert "already" in again
-    assert "replace" in again
+    assert "already there" in again
+    assert again.endswith(REPLACE_HINT)
     replaced = await add(loopback, url, replace=True)
     assert "Replaced" in replaced
     assert len(files_in(loopback.own)) == 1
