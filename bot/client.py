@@ -34,7 +34,6 @@ from discord.ext import commands
 
 from bot.service import StoryService
 from bot.settings import Settings
-from bot.ui.cooldown import UserCooldown
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,6 @@ class StoryBot(commands.Bot):
         self.settings = settings
         self.service = service or StoryService(settings)
         self._start_service = start_service
-        self.cooldown = UserCooldown(settings.question_cooldown_rate, settings.question_cooldown_seconds)
 
     async def setup_hook(self) -> None:
         if self._start_service:

@@ -8,7 +8,9 @@
   bot outside the engine;
 * code outside the engine imports it only through ``bot.engine``;
 * the service layer (``bot/service/``), the renderer and the question log
-  import nothing of Discord.
+  import nothing of Discord;
+* the bot class (``bot/client.py``) imports no extension and no ui module:
+  they stand on it, not it on them (they import it only for typing).
 
 Prints every breach, one a line, and exits 1 if there is any.
 """
@@ -26,6 +28,8 @@ MAX_FILE_LINES = 450
 MAX_FUNCTION_LINES = 80
 DISCORD_FREE = ("bot.engine", "bot.service", "bot.render", "bot.question_log", "bot.settings")
 """Modules (and packages) that must not import discord."""
+ABOVE_THE_CLIENT = ("bot.exts", "bot.ui")
+"""What ``bot.client`` must not import."""
 
 
 def module_name(path: Path) -> str:
@@ -144,6 +148,8 @@ def main() -> int:
                 mod_in_engine = mod == "bot.engine" or mod.startswith("bot.engine.")
                 if in_engine and not mod_in_engine and mod != "bot":
                     problems.append(f"{rel}:{line}: the engine imports {mod}, outside the engine")
+                if here == "bot.client" and mod.startswith(ABOVE_THE_CLIENT):
+                    problems.append(f"{rel}:{line}: the bot class imports {mod}: extensions and ui stand on it")
                 if not in_engine and mod.startswith("bot.engine."):
                     problems.append(f"{rel}:{line}: imports {mod}: use the public path bot.engine")
     for component in cycles(graph):

@@ -21,6 +21,7 @@ from bot.render import shorten
 from bot.service import Asked, Busy, Where
 from bot.ui import replies
 from bot.ui.buttons import DYNAMIC_ITEMS, answer_view
+from bot.ui.cooldown import UserCooldown
 from bot.ui.formatting import reply_text
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ def reply_for(asked: Asked, asker: int) -> tuple[str, discord.ui.View | None]:
 class Questions(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
+        settings = bot.settings
+        self.cooldown = UserCooldown(settings.question_cooldown_rate, settings.question_cooldown_seconds)
+        """One per-user limit for every way of asking (mentions, DMs,
+        replies, answer channels, /ask, Next best)."""
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -92,7 +97,7 @@ class Questions(commands.Cog):
         cooldown), and for how long to show it; None to answer."""
         if not question:
             return replies.HELP_HINT, None
-        wait = self.bot.cooldown.hit(user_id)
+        wait = self.cooldown.hit(user_id)
         if wait:
             return replies.retry_message(wait), min(wait, 60.0)
         return None

@@ -325,8 +325,7 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-# ---------------------------------------------------------------------------
-# The fetch.
+# -- The fetch ---------------------------------------------------------------
 
 
 def _mime(content_type: str | None) -> str | None:
@@ -437,8 +436,8 @@ async def fetch_page(url: str | URL, options: FetchOptions | None = None) -> Fet
     except FetchError:
         raise
     except TimeoutError:
-        plural = "" if options.timeout == 1 else "s"
-        raise FetchTimeout(f"the page did not arrive within {options.timeout:g} second{plural}") from None
+        limit = f"{options.timeout:g} second" + ("" if options.timeout == 1 else "s")
+        raise FetchTimeout(f"the page did not arrive within {limit}") from None
     except (aiohttp.ClientSSLError, ssl.SSLError):
         raise ConnectFailed(f"could not make a secure (HTTPS) connection to {host[:100]}") from None
     except aiohttp.ClientConnectorError:

@@ -88,7 +88,9 @@ def use_virtual_clock(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     ``bot.ui.cooldown`` is imported, before simcord swaps ``time.monotonic``
     for its virtual clock, so ``env.advance_time`` alone does not move it."""
     env = world.env
-    monkeypatch.setattr(world.bot.cooldown, "_clock", lambda: env.now().timestamp())
+    questions = world.bot.get_cog("Questions")
+    assert questions is not None  # an instance of the extension as loaded (a fresh module each time)
+    monkeypatch.setattr(questions.cooldown, "_clock", lambda: env.now().timestamp())
 
 
 async def test_third_mention_gets_try_again_message(world: World) -> None:
