@@ -35,7 +35,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from bot.question_log.pending import BUFFER_ROWS, BUFFER_SECONDS, Kind, PendingWrites
 from bot.question_log.pg_schema import COMMAND_TIMEOUT, CONNECT_TIMEOUT, is_down, migrate, one_line, redact
-from bot.question_log.records import MAX_QUESTION_CHARS, StoreError, UnansweredGroup, VotedAnswer, normalize_question
+from bot.question_log.records import StoreError, UnansweredGroup, VotedAnswer, question_row
 
 log = logging.getLogger("bot.question_log")
 
@@ -211,18 +211,9 @@ class PostgresQuestionLog:
         sentence: int | None = None,
     ) -> None:
         """Log a question (cut to ``MAX_QUESTION_CHARS``) and, if answered, the sentence quoted."""
-        text = _text(question[:MAX_QUESTION_CHARS]) or ""
-        row = (
-            self._now(),
-            guild_id,
-            channel_id,
-            text,
-            normalize_question(text),
-            bool(answered),
-            _text(quote),
-            _text(article_key),
-            paragraph,
-            sentence,
+        text = _text(question) or ""
+        row = question_row(
+            self._now(), guild_id, channel_id, text, answered, _text(quote), _text(article_key), paragraph, sentence
         )
         await self._write("record a question", "question", row)
 

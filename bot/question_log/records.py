@@ -41,6 +41,26 @@ class VotedAnswer:
     helpful: int
 
 
+def question_row(
+    at: object,
+    guild_id: int | None,
+    channel_id: int | None,
+    question: str,
+    answered: bool,
+    quote: str | None,
+    article_key: str | None,
+    paragraph: int | None,
+    sentence: int | None,
+) -> tuple[object, ...]:
+    """A row of the ``questions`` table, in its columns' order (``asked_at``,
+    ``guild_id``, ``channel_id``, ``question``, ``normalized``, ``answered``,
+    ``quote``, ``article_key``, ``paragraph``, ``sentence``): the question cut
+    to ``MAX_QUESTION_CHARS``, and its normalized form for grouping."""
+    text = question[:MAX_QUESTION_CHARS]
+    normalized = normalize_question(text)
+    return (at, guild_id, channel_id, text, normalized, bool(answered), quote, article_key, paragraph, sentence)
+
+
 def normalize_question(text: str) -> str:
     """Case-folded, without punctuation, words separated by single spaces.
 

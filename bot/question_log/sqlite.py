@@ -43,14 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
-from bot.question_log.records import (
-    MAX_QUESTION_CHARS,
-    SECONDS_PER_DAY,
-    StoreError,
-    UnansweredGroup,
-    VotedAnswer,
-    normalize_question,
-)
+from bot.question_log.records import SECONDS_PER_DAY, StoreError, UnansweredGroup, VotedAnswer, question_row
 from bot.question_log.schema import connect, is_busy, one_line
 
 log = logging.getLogger("bot.question_log")
@@ -150,18 +143,8 @@ class QuestionLog:
         sentence: int | None = None,
     ) -> None:
         """Log a question (cut to ``MAX_QUESTION_CHARS``) and, if answered, the sentence quoted."""
-        text = question[:MAX_QUESTION_CHARS]
-        row = (
-            self._now(),
-            guild_id,
-            channel_id,
-            text,
-            normalize_question(text),
-            int(answered),
-            quote,
-            article_key,
-            paragraph,
-            sentence,
+        row = question_row(
+            self._now(), guild_id, channel_id, question, answered, quote, article_key, paragraph, sentence
         )
 
         def write(conn: sqlite3.Connection) -> None:
