@@ -9,27 +9,9 @@ from __future__ import annotations
 from bot.engine import Answer, Article, Reason, Result
 from bot.render import PLAIN, answer_text, covers, decline_text, ranked_text, result_text, shorten, source_line
 from bot.ui.formatting import DISCORD
+from tests.harness.replies import ARTICLE, unescape
 
-ARTICLE = Article(
-    id="a",
-    title="A *bold* title",
-    paragraphs=("First paragraph.", "Second paragraph with **stars** and @everyone."),
-    publisher="The Daily",
-    authors=("Ann Lee", "Bo Chan"),
-    url="https://example.com/story",
-)
 OTHER = Article(id="b", title="Another story", paragraphs=("Its only paragraph.",))
-
-
-def unescape(text: str) -> str:
-    out, skip = [], False
-    for ch in text:
-        if ch == "\\" and not skip:
-            skip = True
-            continue
-        out.append(ch)
-        skip = False
-    return "".join(out)
 
 
 # -- source lines ----------------------------------------------------------------------------

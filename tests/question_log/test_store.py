@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +24,9 @@ from bot.question_log import (
     VotedAnswer,
     open_question_log,
 )
-
-START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+from tests.question_log.clock import START, FakeClock
 
 Opener = Callable[[], Awaitable[QuestionStore]]
-
-
-class FakeClock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

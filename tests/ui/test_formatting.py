@@ -21,27 +21,9 @@ from bot.ui.formatting import (
     reply_text,
     source_line,
 )
+from tests.harness.replies import ARTICLE, unescape
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTICLE = Article(
-    id="a",
-    title="A *bold* title",
-    paragraphs=("First paragraph.", "Second paragraph with **stars** and @everyone."),
-    publisher="The Daily",
-    authors=("Ann Lee", "Bo Chan"),
-    url="https://example.com/story",
-)
-
-
-def unescape(text: str) -> str:
-    out, skip = [], False
-    for ch in text:
-        if ch == "\\" and not skip:
-            skip = True
-            continue
-        out.append(ch)
-        skip = False
-    return "".join(out)
 
 
 @pytest.fixture(scope="module")
