@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,8 +50,11 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
 class Engine:
-    """Answers questions from one corpus.  Immutable once built: a reload
-    builds a new Engine and swaps it in."""
+    """Answers questions from one corpus.  Immutable once built (but for a
+    large corpus's sentence vectors, which ``build_vectors`` adds later): a
+    reload builds a new Engine and swaps it in."""
+
+    reader: QuestionReader
 
     def __init__(
         self,
@@ -77,6 +81,12 @@ class Engine:
         self.index: SentenceIndex = (
             loaded if loaded is not None else self._build(corpus, config, digests, cache, key, previous)
         )
+        self._cache, self._key = cache, key
+        self._lent: SemanticScorer | None = None
+        """The engine replaced's sentence vectors, for ``build_vectors`` to
+        reuse (a large corpus's reload embeds only what changed)."""
+        self._lent_words: WordNeighbours | None = None
+        """And its words' vectors."""
         self.semantic: SemanticScorer | None = None
         if encoder is not None and config.semantic_weight > 0:
             self.semantic = self._semantic(encoder, cache, key, previous)
@@ -85,7 +95,7 @@ class Engine:
         if encoder is not None and eager and self.n_terms <= MAX_TERMS:
             # At build time, in the builder's thread: a reader's first
             # question should not wait for it.
-            neighbours = self._neighbours(encoder, cache, key, previous)
+            neighbours = self._neighbours(encoder, cache, key, previous.reader.neighbours if previous else None)
         self.reader = QuestionReader(self.index, self.semantic, neighbours)
         """Understands questions (``query.py``)."""
         self.ranker = Ranker(self.index, self.semantic)
@@ -149,7 +159,7 @@ class Engine:
         eager_max = self.index.config.semantic_eager_max
         model = encoder.identity
         matrix = None
-        if cache is not None and model is not None and n <= eager_max:
+        if cache is not None and model is not None:  # above eager_max: saved by build_vectors
             matrix = cache.load_vectors(key, model, n, encoder.dim)
         saved = matrix is not None
         if matrix is None and n <= eager_max and previous is not None:
@@ -159,10 +169,46 @@ class Engine:
         scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix)
         if cache is not None and model is not None and scorer.matrix is not None and not saved:
             cache.save_vectors(key, model, scorer.matrix)
+        if scorer.matrix is None and previous is not None and previous.semantic is not None:
+            self._lent = previous.semantic if previous.semantic.eager else None
+            self._lent_words = previous.reader.neighbours
         return scorer
 
+    @property
+    def vectors_pending(self) -> bool:
+        """Whether sentences are embedded on demand (a large corpus) until
+        ``build_vectors`` has embedded them all."""
+        return self.semantic is not None and not self.semantic.eager
+
+    def build_vectors(self, stop: threading.Event | None = None) -> bool:
+        """Embed every sentence of a large corpus (those the engine replaced
+        held are reused), save the vectors with the index, and switch
+        answering over to them; the engine answers meanwhile with vectors
+        on demand.  The corpus's words are embedded too (similar words), as
+        an eager build does.  False when there was nothing to do or ``stop``
+        was set.
+        Minutes of work at 100,000s of sentences: call it in a thread of its
+        own (``bot/service/vectors.py``)."""
+        scorer = self.semantic
+        if scorer is None or scorer.eager:
+            return False
+        lent, self._lent = self._lent, None
+        lent_words, self._lent_words = self._lent_words, None
+        known = known_sentences(lent, lent.sentence_text) if lent is not None else None
+        matrix = scorer.embed_all(stop, known)
+        del known, lent
+        if matrix is None:
+            return False
+        model = scorer.encoder.identity
+        if self._cache is not None and model is not None:
+            self._cache.save_vectors(self._key, model, matrix)
+        if self.reader.neighbours is None and self.n_terms <= MAX_TERMS:  # as an eager build has
+            self.reader.neighbours = self._neighbours(scorer.encoder, self._cache, self._key, lent_words)
+        scorer.use_matrix(matrix)
+        return True
+
     def _neighbours(
-        self, encoder: SentenceEncoder, cache: IndexCache | None, key: str, previous: Engine | None
+        self, encoder: SentenceEncoder, cache: IndexCache | None, key: str, lent: WordNeighbours | None
     ) -> WordNeighbours:
         """The corpus's words by meaning (embedded when the engine is built:
         about 0.1 s for a story, 11 s for 14,000 terms; saved with the index
@@ -173,8 +219,8 @@ class Engine:
         if cache is not None and model is not None:
             matrix = cache.load_vectors(key, model, len(terms), encoder.dim)
         saved = matrix is not None
-        if matrix is None and previous is not None:
-            known = known_words(previous.reader.neighbours)
+        if matrix is None and lent is not None:
+            known = known_words(lent)
             if known:
                 matrix = embed(encoder, surfaces, known)
         found = WordNeighbours(encoder, terms, surfaces, matrix)

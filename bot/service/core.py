@@ -133,6 +133,7 @@ class StoryService:
             self._watch.cancel()
         if self.sync is not None:
             await self.sync.close()
+        await self.engines.vectors.close()
         await self.log_keeper.close()
         self.pool.close()
 

@@ -24,6 +24,7 @@ from bot.engine import (
     open_cache,
 )
 from bot.service.layout import SERVERS, cache_folder, misnamed_server_folders
+from bot.service.vectors import VectorBuilder
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class EngineSlot:
         """Builds a new engine (in a worker thread)."""
         self.engine: Engine | None = None
         self.lock = asyncio.Lock()
+        self.vectors = VectorBuilder()
+        """Embeds a large corpus's sentences in the background."""
 
     async def reload(self) -> Engine:
         """Build a new engine in a worker thread and swap it in at once;
@@ -96,6 +99,7 @@ class EngineSlot:
             engine = await asyncio.to_thread(self.factory)
             self.engine = engine
             settle_memory()
+            self.vectors.start(engine)
             return engine
 
 

@@ -55,6 +55,8 @@ class SemanticScorer:
         self.encoder = encoder
         self.n_sentences = n_sentences
         self._text = sentence_text
+        self.sentence_text = sentence_text
+        """A sentence's text by its id."""
         self._lock = threading.Lock()
         self._cache: OrderedDict[int, Vectors] = OrderedDict()
         self._cache_size = cache_size
@@ -79,6 +81,38 @@ class SemanticScorer:
             sims: npt.NDArray[np.float32] = self.matrix[ids] @ question
             return sims
         return self._vectors(ids) @ question
+
+    def embed_all(
+        self, stop: threading.Event | None = None, known: dict[str, Vectors] | None = None, batch: int = 256
+    ) -> Vectors | None:
+        """Every sentence's vector, embedded ``batch`` sentences at a time
+        (those already embedded on demand, or in ``known`` by their text,
+        are reused); None as soon as ``stop`` is set.  The scorer goes on
+        answering meanwhile; ``use_matrix`` switches it over."""
+        known = known or {}
+        matrix = np.empty((self.n_sentences, self.encoder.dim), dtype=np.float32)
+        for start in range(0, self.n_sentences, batch):
+            if stop is not None and stop.is_set():
+                return None
+            ids = range(start, min(self.n_sentences, start + batch))
+            with self._lock:
+                done = {i: self._cache[i] for i in ids if i in self._cache}
+            texts = {i: self._text(i) for i in ids if i not in done}
+            done.update((i, known[t]) for i, t in texts.items() if t in known)
+            todo = [i for i in ids if i not in done]
+            if todo:
+                done.update(zip(todo, self.encoder.encode([texts[i] for i in todo]), strict=True))
+            matrix[start : start + len(ids)] = np.stack([done[i] for i in ids])
+        return matrix
+
+    def use_matrix(self, matrix: Vectors) -> None:
+        """Every sentence's vector from now on (``embed_all``'s): questions
+        are then scored against all sentences, as for a small corpus."""
+        if matrix.shape != (self.n_sentences, self.encoder.dim):
+            raise ValueError(f"{matrix.shape} vectors for {self.n_sentences} sentences")
+        self.matrix = matrix
+        with self._lock:
+            self._cache.clear()
 
     def top(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
         """The ``k`` sentences nearest the question (only when all are embedded)."""
