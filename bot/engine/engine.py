@@ -100,7 +100,7 @@ class Engine:
         """Understands questions (``query.py``)."""
         self.ranker = Ranker(self.index, self.semantic)
         """Ranks and judges sentences (``rank.py``)."""
-        self.judge: Judge | None = make_judge(self)
+        self.judge: Judge | None = make_judge(self, lend=previous.judge if previous is not None else None)
         """Re-orders the best candidates (``judge/``; and decides between
         answering and declining when ``judge.DECIDES``); None without spaCy's
         model, the judge's parameters or sentence embeddings: the engine

@@ -91,14 +91,26 @@ class Judge:
                 self._questions.popitem(last=False)
         return found
 
-    def parsed(self, ids: Sequence[int] | range | npt.NDArray[np.int64]) -> list[Parsed]:
-        """Each sentence's parse, parsing together those not cached."""
+    def known(self) -> dict[str, Parsed]:
+        """Sentence text -> parse, for every sentence parsed and cached (a
+        parse depends on the text alone: another engine may reuse it)."""
+        text = self.engine.index.sentence_text
+        with self._lock:
+            return {text(s): p for s, p in self._parsed.items()}
+
+    def parsed(
+        self, ids: Sequence[int] | range | npt.NDArray[np.int64], known: dict[str, Parsed] | None = None
+    ) -> list[Parsed]:
+        """Each sentence's parse, parsing together those not cached (nor in
+        ``known``, by their text)."""
         with self._lock:
             missing = [int(s) for s in dict.fromkeys(ids) if int(s) not in self._parsed]
         if missing:
             text = self.engine.index.sentence_text
+            fresh = {s: known[t] for s in missing if known and (t := text(s)) in known}
+            missing = [s for s in missing if s not in fresh]
             docs = self.pipeline.parse_many(text(s) for s in missing)
-            fresh = {s: reduce(doc) for s, doc in zip(missing, docs, strict=True)}
+            fresh.update((s, reduce(doc)) for s, doc in zip(missing, docs, strict=True))
             with self._lock:
                 self._parsed.update(fresh)
                 while len(self._parsed) > PARSED_CACHE:
@@ -142,10 +154,12 @@ class Judge:
         return Verdict(ranked, probs[order], bool(probs[order[0]] >= self.model.threshold))
 
 
-def make_judge(engine: Engine, depth: int = DEPTH) -> Judge | None:
+def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) -> Judge | None:
     """A judge for ``engine``, or None when spaCy's model or the judge's
     parameters are not available (logged), or the engine has no sentence
-    embeddings (the judge was trained with them)."""
+    embeddings (the judge was trained with them).  A small corpus's
+    sentences are parsed now, those ``lend``'s engine parsed reused (a
+    server's engine parses only its own articles, not the shared ones)."""
     if engine.semantic is None:
         return None
     model = load_model()
@@ -156,5 +170,5 @@ def make_judge(engine: Engine, depth: int = DEPTH) -> Judge | None:
         return None
     judge = Judge(engine, pipeline, model, depth)
     if engine.index.n_sentences <= EAGER_PARSE:
-        judge.parsed(range(engine.index.n_sentences))
+        judge.parsed(range(engine.index.n_sentences), lend.known() if lend is not None else None)
     return judge

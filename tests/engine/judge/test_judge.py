@@ -4,16 +4,18 @@ before when spaCy's model is missing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.engine import Engine, load_encoder
+from bot.engine import Article, Corpus, Engine, load_encoder, split_sentences
 from bot.engine.judge import Verdict, nlp
 from bot.engine.judge.nlp import ModelUnavailable, Pipeline
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
+LIGHTHOUSE = "Tomas Reyes kept the Porthaven light for forty years. He retires on Friday, the town said."
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +109,25 @@ def test_without_spacy_model_the_engine_answers_as_before(
     ids, _ = engine.ranker.rank(q, 2)  # the engine's own order, no judge
     assert [a.sentence for a in result.answers] == [int(i) for i in ids]
     assert result.answered == engine.confident(int(ids[0]), q)
+
+
+def test_an_engine_built_beside_another_parses_only_its_new_sentences(
+    story: Engine, encoder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's engine (the shared articles and its own) reuses the shared
+    engine's parses: only its own sentences are parsed when it is built."""
+    parsed: list[str] = []
+    parse_many = Pipeline.parse_many
+
+    def counting(self: Pipeline, texts: Iterable[str]) -> Iterator[Any]:
+        batch = list(texts)
+        parsed.extend(batch)
+        return parse_many(self, batch)
+
+    monkeypatch.setattr(Pipeline, "parse_many", counting)
+    own = Article(id="own", title="Lighthouse keeper retires", paragraphs=(LIGHTHOUSE,))
+    corpus = Corpus(articles=[*story.corpus.articles, own])
+    server = Engine(corpus, encoder=encoder, previous=story)  # type: ignore[arg-type]
+    assert server.judge is not None
+    assert parsed == [LIGHTHOUSE[a:b] for a, b in split_sentences(LIGHTHOUSE)]
+    assert server.judge.parsed([0]) == story.judge.parsed([0])  # type: ignore[union-attr]
