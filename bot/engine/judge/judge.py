@@ -74,6 +74,8 @@ class Judge:
         self.depth = depth
         self.decides = DECIDES
         """See ``DECIDES``."""
+        self.lent: dict[str, Parsed] = {}
+        """Another engine's parses by sentence text (see ``make_judge``)."""
         self._parsed: OrderedDict[int, Parsed] = OrderedDict()
         self._questions: OrderedDict[str, QuestionAnalysis] = OrderedDict()
         self._lock = threading.Lock()
@@ -102,7 +104,8 @@ class Judge:
         self, ids: Sequence[int] | range | npt.NDArray[np.int64], known: dict[str, Parsed] | None = None
     ) -> list[Parsed]:
         """Each sentence's parse, parsing together those not cached (nor in
-        ``known``, by their text)."""
+        ``known``, or else ``lent``, by their text)."""
+        known = known if known is not None else self.lent
         with self._lock:
             missing = [int(s) for s in dict.fromkeys(ids) if int(s) not in self._parsed]
         if missing:
@@ -158,8 +161,11 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
     """A judge for ``engine``, or None when spaCy's model or the judge's
     parameters are not available (logged), or the engine has no sentence
     embeddings (the judge was trained with them).  A small corpus's
-    sentences are parsed now, those ``lend``'s engine parsed reused (a
-    server's engine parses only its own articles, not the shared ones)."""
+    sentences are parsed now; with ``lend`` (the shared engine, for a
+    server's engine; the engine replaced, for a reload) its parses are
+    reused and the rest parsed when a question first needs them, so that a
+    server's first question waits for a few of its own sentences' parses,
+    not for every sentence's."""
     if engine.semantic is None:
         return None
     model = load_model()
@@ -169,6 +175,8 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
     if pipeline is None:
         return None
     judge = Judge(engine, pipeline, model, depth)
-    if engine.index.n_sentences <= EAGER_PARSE:
-        judge.parsed(range(engine.index.n_sentences), lend.known() if lend is not None else None)
+    if lend is not None:
+        judge.lent = lend.known()
+    elif engine.index.n_sentences <= EAGER_PARSE:
+        judge.parsed(range(engine.index.n_sentences))
     return judge
