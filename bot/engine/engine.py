@@ -174,6 +174,13 @@ class Engine:
             self._lent_words = previous.reader.neighbours
         return scorer
 
+    def warm_up(self) -> None:
+        """Work deferred from the build so a first question waits less (the
+        judge's parses of a server's own sentences): call it in a worker
+        thread after the first question."""
+        if self.judge is not None:
+            self.judge.parse_rest()
+
     @property
     def vectors_pending(self) -> bool:
         """Whether sentences are embedded on demand (a large corpus) until

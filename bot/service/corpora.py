@@ -94,7 +94,20 @@ class Corpora:
             if engine is None:
                 built = await asyncio.to_thread(self._build, guild_id, shared, None)
                 engine = self._keep(guild_id, built, shared)
+                if built.engine is not None:
+                    self._warm_up(built.engine)
             return engine
+
+    def _warm_up(self, engine: Engine) -> None:
+        """``Engine.warm_up`` in a worker thread, while its first question
+        is answered; a failure is logged (answering does not need it)."""
+        warming = asyncio.get_running_loop().run_in_executor(None, engine.warm_up)
+
+        def done(future: asyncio.Future[None]) -> None:
+            if not future.cancelled() and (exc := future.exception()) is not None:
+                log.warning("warming up a server's engine failed: %r", exc)
+
+        warming.add_done_callback(done)
 
     def is_loaded(self, guild_id: int) -> bool:
         """Whether the server's engine is in memory now."""

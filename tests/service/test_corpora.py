@@ -7,7 +7,9 @@ ones; loaded servers are bounded, least recently asked first out."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -217,3 +219,25 @@ def test_a_servers_articles_are_named_from_the_corpus_root(corpus: Path) -> None
     shared = load_corpus(corpus, skip={"servers"})
     assert {a.id for a in own.articles}.isdisjoint({a.id for a in shared.articles})
     assert Corpus(articles=[*shared.articles, *own.articles]).articles
+
+
+async def test_a_servers_engine_is_warmed_up_after_it_is_built(
+    service: StoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work deferred from the build (the judge's parses of the server's own
+    sentences, ``Engine.warm_up``) runs in a worker thread once the engine
+    is built, beside its first question; a failure there is only logged."""
+    warmed = threading.Event()
+    threads: list[int] = []
+
+    def warm_up(engine: Engine) -> None:
+        threads.append(threading.get_ident())
+        warmed.set()
+        raise RuntimeError("warming up failed")
+
+    monkeypatch.setattr(Engine, "warm_up", warm_up)
+    asked = await service.ask(KEEPER, where=Where(A, 1))
+    assert "Tom Ellis" in asked.result.answers[0].text
+    assert await asyncio.to_thread(warmed.wait, 10)
+    assert threads != [threading.get_ident()]
+    assert "Tom Ellis" in (await service.ask(KEEPER, where=Where(A, 1))).result.answers[0].text

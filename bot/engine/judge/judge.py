@@ -127,6 +127,16 @@ class Judge:
                 out.append(p)
             return out
 
+    def parse_rest(self, batch: int = 8) -> None:
+        """Parse a small corpus's sentences not parsed yet, a few at a time
+        (a question's own parse waits for one batch at most); nothing for
+        a large corpus (parsed when questions need them)."""
+        n = self.engine.index.n_sentences
+        if n > EAGER_PARSE:
+            return
+        for start in range(0, n, batch):
+            self.parsed(range(start, min(n, start + batch)))
+
     def resolved(self, question: str, q: QueryTerms) -> Resolved:
         return resolve(self.analysis(question), q)
 

@@ -138,3 +138,12 @@ def test_an_engine_built_beside_another_parses_only_its_new_sentences(
     story_ids = range(story.n_sentences)
     assert server.judge.parsed(story_ids) == story.judge.parsed(story_ids)  # type: ignore[union-attr]
     assert set(parsed) <= own  # the story's parses were lent, not made again
+
+
+def test_warming_up_parses_the_rest_of_a_small_corpus(story: Engine, encoder: object) -> None:
+    own = Article(id="own", title="Lighthouse keeper retires", paragraphs=(LIGHTHOUSE,))
+    server = Engine(Corpus(articles=[*story.corpus.articles, own]), encoder=encoder, previous=story)  # type: ignore[arg-type]
+    assert server.judge is not None
+    assert len(server.judge._parsed) < server.n_sentences
+    server.warm_up()
+    assert len(server.judge._parsed) == server.n_sentences
