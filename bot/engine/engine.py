@@ -105,6 +105,8 @@ class Engine:
         answering and declining when ``judge.DECIDES``); None without spaCy's
         model, the judge's parameters or sentence embeddings: the engine
         ranks and decides as before."""
+        self.warmed = False
+        """Whether ``warm_up`` was started (by the service)."""
         self.use_judge = True
         """Switch the judge off (benchmarks measure the engine without it)."""
         self._about = AboutArticle(self.index)
@@ -177,7 +179,7 @@ class Engine:
     def warm_up(self) -> None:
         """Work deferred from the build so a first question waits less (the
         judge's parses of a server's own sentences): call it in a worker
-        thread after the first question."""
+        thread after the first question (``warmed`` says whether it was)."""
         if self.judge is not None:
             self.judge.parse_rest()
 

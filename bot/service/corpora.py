@@ -94,13 +94,16 @@ class Corpora:
             if engine is None:
                 built = await asyncio.to_thread(self._build, guild_id, shared, None)
                 engine = self._keep(guild_id, built, shared)
-                if built.engine is not None:
-                    self._warm_up(built.engine)
             return engine
 
-    def _warm_up(self, engine: Engine) -> None:
-        """``Engine.warm_up`` in a worker thread, while its first question
-        is answered; a failure is logged (answering does not need it)."""
+    @staticmethod
+    def warm_up(engine: Engine) -> None:
+        """``Engine.warm_up`` in a worker thread, once per engine, after its
+        first question is answered (beside it, it slowed that question
+        threefold); a failure is logged (answering does not need it)."""
+        if engine.warmed:
+            return
+        engine.warmed = True
         warming = asyncio.get_running_loop().run_in_executor(None, engine.warm_up)
 
         def done(future: asyncio.Future[None]) -> None:

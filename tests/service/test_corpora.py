@@ -225,8 +225,8 @@ async def test_a_servers_engine_is_warmed_up_after_it_is_built(
     service: StoryService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Work deferred from the build (the judge's parses of the server's own
-    sentences, ``Engine.warm_up``) runs in a worker thread once the engine
-    is built, beside its first question; a failure there is only logged."""
+    sentences, ``Engine.warm_up``) runs in a worker thread once the engine's
+    first question is answered, once; a failure there is only logged."""
     warmed = threading.Event()
     threads: list[int] = []
 
@@ -241,3 +241,4 @@ async def test_a_servers_engine_is_warmed_up_after_it_is_built(
     assert await asyncio.to_thread(warmed.wait, 10)
     assert threads != [threading.get_ident()]
     assert "Tom Ellis" in (await service.ask(KEEPER, where=Where(A, 1))).result.answers[0].text
+    assert len(threads) == 1  # once per engine
