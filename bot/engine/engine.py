@@ -23,7 +23,7 @@ import dataclasses
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -176,12 +176,14 @@ class Engine:
             self._lent_words = previous.reader.neighbours
         return scorer
 
-    def warm_up(self) -> None:
+    def warm_up(self, idle: Callable[[], bool] | None = None) -> None:
         """Work deferred from the build so a first question waits less (the
         judge's parses of a server's own sentences): call it in a worker
-        thread after the first question (``warmed`` says whether it was)."""
+        thread after the first question (``warmed`` says whether it was),
+        with ``idle`` saying when no question is being answered: the work
+        waits for those moments, so as not to slow answers down."""
         if self.judge is not None:
-            self.judge.parse_rest()
+            self.judge.parse_rest(idle=idle)
 
     @property
     def vectors_pending(self) -> bool:

@@ -186,7 +186,7 @@ class StoryService:
         if engine is None:
             raise NotReady("the corpus is not loaded yet")
         result = await self.pool.run(lambda: engine.ask(question, top=top, previous=previous))
-        self.corpora.warm_up(engine)
+        self.corpora.warm_up(engine, lambda: self.pool.waiting)
         best = result.answers[0].sentence if result.answered and result.answers else None
         return Asked(
             question=f"{previous} {question}" if previous else question,

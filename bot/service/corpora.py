@@ -73,6 +73,8 @@ class Corpora:
         self._servers: OrderedDict[int, Engine] = OrderedDict()
         self._failures: dict[int, list[LoadFailure]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self.building = 0
+        """Servers' engines being built now."""
 
     @property
     def loaded(self) -> int:
@@ -92,19 +94,28 @@ class Corpora:
         async with self._lock(guild_id):
             engine = self._servers.get(guild_id)
             if engine is None:
-                built = await asyncio.to_thread(self._build, guild_id, shared, None)
+                self.building += 1
+                try:
+                    built = await asyncio.to_thread(self._build, guild_id, shared, None)
+                finally:
+                    self.building -= 1
                 engine = self._keep(guild_id, built, shared)
             return engine
 
-    @staticmethod
-    def warm_up(engine: Engine) -> None:
+    def warm_up(self, engine: Engine, answering: Callable[[], int]) -> None:
         """``Engine.warm_up`` in a worker thread, once per engine, after its
-        first question is answered (beside it, it slowed that question
-        threefold); a failure is logged (answering does not need it)."""
+        first question is answered, working only while no question is
+        being answered (``answering()`` is 0) and no engine built (beside a
+        question it slowed that question threefold); a failure is logged
+        (answering does not need it)."""
         if engine.warmed:
             return
         engine.warmed = True
-        warming = asyncio.get_running_loop().run_in_executor(None, engine.warm_up)
+
+        def idle() -> bool:
+            return answering() == 0 and self.building == 0
+
+        warming = asyncio.get_running_loop().run_in_executor(None, engine.warm_up, idle)
 
         def done(future: asyncio.Future[None]) -> None:
             if not future.cancelled() and (exc := future.exception()) is not None:

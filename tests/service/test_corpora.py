@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +230,8 @@ async def test_a_servers_engine_is_warmed_up_after_it_is_built(
     warmed = threading.Event()
     threads: list[int] = []
 
-    def warm_up(engine: Engine) -> None:
+    def warm_up(engine: Engine, idle: Callable[[], bool]) -> None:
+        assert idle()  # the question was answered: nothing else is being done
         threads.append(threading.get_ident())
         warmed.set()
         raise RuntimeError("warming up failed")

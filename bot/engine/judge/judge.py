@@ -13,8 +13,9 @@ threshold.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ decides, applied to the judge's first candidate.  ``Verdict.answered`` is
 still computed, for measuring."""
 
 EAGER_PARSE = 1_000
+IDLE_POLL_SECONDS = 0.02
+"""How often ``parse_rest`` looks again whether the service is idle."""
 """Up to this many sentences, all are parsed when the judge is made (in the
 engine builder's thread: a story's 40 sentences take about half a second),
 so that no reader's question waits for a parse."""
@@ -127,14 +130,17 @@ class Judge:
                 out.append(p)
             return out
 
-    def parse_rest(self, batch: int = 8) -> None:
+    def parse_rest(self, batch: int = 8, idle: Callable[[], bool] | None = None) -> None:
         """Parse a small corpus's sentences not parsed yet, a few at a time
-        (a question's own parse waits for one batch at most); nothing for
-        a large corpus (parsed when questions need them)."""
+        (a question's own parse waits for one batch at most), each batch
+        once ``idle()`` says nothing else is being done; nothing for a large
+        corpus (parsed when questions need them)."""
         n = self.engine.index.n_sentences
         if n > EAGER_PARSE:
             return
         for start in range(0, n, batch):
+            while idle is not None and not idle():
+                time.sleep(IDLE_POLL_SECONDS)
             self.parsed(range(start, min(n, start + batch)))
 
     def resolved(self, question: str, q: QueryTerms) -> Resolved:

@@ -145,5 +145,11 @@ def test_warming_up_parses_the_rest_of_a_small_corpus(story: Engine, encoder: ob
     server = Engine(Corpus(articles=[*story.corpus.articles, own]), encoder=encoder, previous=story)  # type: ignore[arg-type]
     assert server.judge is not None
     assert len(server.judge._parsed) < server.n_sentences
-    server.warm_up()
+    asked = iter([False, False, True])  # busy twice, then idle for good
+
+    def idle() -> bool:
+        return next(asked, True)
+
+    server.warm_up(idle)
+    assert next(asked, None) is None  # it waited until idle
     assert len(server.judge._parsed) == server.n_sentences
