@@ -134,6 +134,7 @@ class StoryService:
         if self.sync is not None:
             await self.sync.close()
         await self.engines.vectors.close()
+        self.corpora.close()
         await self.log_keeper.close()
         self.pool.close()
 

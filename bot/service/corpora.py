@@ -25,6 +25,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +76,9 @@ class Corpora:
         self._locks: dict[int, asyncio.Lock] = {}
         self.building = 0
         """Servers' engines being built now."""
+        self._warmer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
+        """Warm-ups, one at a time, in a thread of their own: waiting for
+        idle moments, they must never hold the threads builds run in."""
 
     @property
     def loaded(self) -> int:
@@ -115,7 +119,7 @@ class Corpora:
         def idle() -> bool:
             return answering() == 0 and self.building == 0
 
-        warming = asyncio.get_running_loop().run_in_executor(None, engine.warm_up, idle)
+        warming = asyncio.get_running_loop().run_in_executor(self._warmer, engine.warm_up, idle)
 
         def done(future: asyncio.Future[None]) -> None:
             if not future.cancelled() and (exc := future.exception()) is not None:
@@ -151,6 +155,10 @@ class Corpora:
             new = self._keep(guild_id, built, shared)
             settle_memory()
             return Reloaded(old, new, built.failures)
+
+    def close(self) -> None:
+        """Drop the warm-ups not started (the one under way ends soon)."""
+        self._warmer.shutdown(wait=False, cancel_futures=True)
 
     def forget(self, guild_id: int) -> None:
         """Drop a server's engine (it is loaded again when next asked)."""

@@ -243,3 +243,32 @@ async def test_a_servers_engine_is_warmed_up_after_it_is_built(
     assert threads != [threading.get_ident()]
     assert "Tom Ellis" in (await service.ask(KEEPER, where=Where(A, 1))).result.answers[0].text
     assert len(threads) == 1  # once per engine
+
+
+async def test_warm_ups_waiting_never_hold_up_building_other_servers(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm-ups wait for idle moments in a thread of their own: a dozen of
+    them waiting must not take the threads that servers' engines are built
+    in (the default executor has min(32, cores + 4) threads)."""
+    release = threading.Event()
+    waiting: list[int] = []
+
+    def warm_up(engine: Engine, idle: Callable[[], bool]) -> None:
+        waiting.append(1)
+        release.wait(60)
+
+    monkeypatch.setattr(Engine, "warm_up", warm_up)
+    servers = [A + n for n in range(12)]
+    for gid in servers:
+        write(server_folder(corpus, gid), "lighthouse.txt", LIGHTHOUSE)
+    service = await started(corpus)
+    try:
+        async with asyncio.timeout(60):
+            for gid in servers:
+                asked = await service.ask(KEEPER, where=Where(gid, 1))
+                assert "Tom Ellis" in asked.result.answers[0].text
+        assert len(waiting) <= 1  # one warm-up under way, the others queued
+    finally:
+        release.set()
+        await service.close()
