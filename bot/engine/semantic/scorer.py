@@ -54,7 +54,6 @@ class SemanticScorer:
         there are at most ``eager_max`` sentences."""
         self.encoder = encoder
         self.n_sentences = n_sentences
-        self._text = sentence_text
         self.sentence_text = sentence_text
         """A sentence's text by its id."""
         self._lock = threading.Lock()
@@ -97,7 +96,7 @@ class SemanticScorer:
             ids = range(start, min(self.n_sentences, start + batch))
             with self._lock:
                 done = {i: self._cache[i] for i in ids if i in self._cache}
-            texts = {i: self._text(i) for i in ids if i not in done}
+            texts = {i: self.sentence_text(i) for i in ids if i not in done}
             done.update((i, known[t]) for i, t in texts.items() if t in known)
             todo = [i for i in ids if i not in done]
             if todo:
@@ -130,7 +129,7 @@ class SemanticScorer:
                 self._cache.move_to_end(i)
         missing = [i for i in dict.fromkeys(ids) if i not in found]
         if missing:
-            fresh = self.encoder.encode([self._text(i) for i in missing])
+            fresh = self.encoder.encode([self.sentence_text(i) for i in missing])
             with self._lock:
                 for i, vec in zip(missing, fresh, strict=True):
                     found[i] = self._cache[i] = vec
