@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,15 +48,82 @@ class Tree:
     value: npt.NDArray[np.float64]
 
     def predict(self, x: Matrix) -> npt.NDArray[np.float64]:
-        node = np.zeros(len(x), dtype=np.int64)
-        rows = np.arange(len(x))
-        while True:
-            inner = self.left[node] >= 0
-            if not inner.any():
-                return self.value[node]
-            f = self.feature[node[inner]]
-            go_left = x[rows[inner], f] <= self.threshold[node[inner]]
-            node[inner] = np.where(go_left, self.left[node[inner]], self.right[node[inner]])
+        return Forest.of((self,)).predict(x)
+
+
+@dataclass(frozen=True, slots=True)
+class Forest:
+    """Every tree's nodes in one set of arrays, so that all trees walk a
+    level at a time together (a few numpy steps a question, not one loop a
+    tree): a leaf points to itself and always goes "left", so rows that
+    reach a leaf early stay there while deeper ones go on."""
+
+    feature: npt.NDArray[np.int64]
+    threshold: npt.NDArray[np.float64]
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    value: npt.NDArray[np.float64]
+    roots: npt.NDArray[np.int64]
+    depth: int
+
+    @classmethod
+    def of(cls, trees: Sequence[Tree]) -> Forest:
+        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        offset = 0
+        depth = 0
+        for tree in trees:
+            n = len(tree.left)
+            own = np.arange(n, dtype=np.int64) + offset
+            leaf = tree.left < 0
+            feature.append(np.where(leaf, 0, tree.feature))
+            threshold.append(np.where(leaf, np.inf, tree.threshold))
+            left.append(np.where(leaf, own, tree.left + offset))
+            right.append(np.where(leaf, own, tree.right + offset))
+            value.append(tree.value)
+            roots.append(offset)
+            depth = max(depth, _depth(tree))
+            offset += n
+        if not trees:
+            empty_i = np.zeros(0, dtype=np.int64)
+            return cls(empty_i, np.zeros(0), empty_i, empty_i, np.zeros(0), empty_i, 0)
+        return cls(
+            np.concatenate(feature).astype(np.int64),
+            np.concatenate(threshold).astype(np.float64),
+            np.concatenate(left).astype(np.int64),
+            np.concatenate(right).astype(np.int64),
+            np.concatenate(value).astype(np.float64),
+            np.asarray(roots, dtype=np.int64),
+            depth,
+        )
+
+    def predict(self, x: Matrix) -> npt.NDArray[np.float64]:
+        """Each row's sum of every tree's leaf value."""
+        rows = len(x)
+        if not len(self.roots) or not rows:
+            return np.zeros(rows)
+        node = np.repeat(self.roots[:, None], rows, axis=1)  # (trees, rows)
+        row = np.broadcast_to(np.arange(rows), node.shape)
+        for _ in range(self.depth):
+            go_left = x[row, self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        out: npt.NDArray[np.float64] = self.value[node].sum(axis=0)
+        return out
+
+
+def _depth(tree: Tree) -> int:
+    """Edges on the longest path from the root to a leaf (the tree is
+    checked to point inside itself; a cycle is refused by the bound)."""
+    deepest = 0
+    level = [0]
+    while level:
+        inner = [n for n in level if tree.left[n] >= 0]
+        if not inner:
+            break
+        deepest += 1
+        if deepest > len(tree.left):
+            raise ModelRefused("a tree's nodes form a cycle")
+        level = [int(c) for n in inner for c in (tree.left[n], tree.right[n])]
+    return deepest
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +138,14 @@ class JudgeModel:
     trees: tuple[Tree, ...] = ()
     rate: float = 1.0
     digest: str = ""
+    forest: Forest | None = None
+    """The trees, walked together (``Forest.of(trees)``)."""
 
     def log_odds(self, x: Matrix) -> npt.NDArray[np.float64]:
         if self.kind == "logistic":
             return ((x - self.mean) / self.scale) @ self.weights + self.bias
-        total = np.full(len(x), self.bias)
-        for tree in self.trees:
-            total += self.rate * tree.predict(x)
+        forest = self.forest if self.forest is not None else Forest.of(self.trees)
+        total: npt.NDArray[np.float64] = self.bias + self.rate * forest.predict(x)
         return total
 
     def probabilities(self, x: Matrix) -> npt.NDArray[np.float64]:
@@ -130,6 +199,7 @@ def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
             trees=trees,
             rate=float(data["rate"]),
             digest=digest,
+            forest=Forest.of(trees),
         )
     raise ModelRefused(f"unknown model kind {kind!r}")
 

@@ -79,3 +79,30 @@ def test_tree_model() -> None:
     bad = dict(tree, feature=[len(FEATURES), -2, -2])
     with pytest.raises(ModelRefused):
         parse_model({"kind": "trees", "features": list(FEATURES), "bias": 0, "rate": 1, "trees": [bad], "threshold": 0})
+
+
+def _walk(tree: dict[str, list[float]], row: np.ndarray) -> float:
+    node = 0
+    while tree["left"][node] >= 0:
+        go_left = row[int(tree["feature"][node])] <= tree["threshold"][node]
+        node = int(tree["left"][node] if go_left else tree["right"][node])
+    return float(tree["value"][node])
+
+
+def test_trees_walked_together_give_each_trees_own_walk() -> None:
+    """The shipped trees, all walked a level at a time (``Forest``), sum to
+    what walking each tree node by node gives, for rows that stop at
+    leaves of every depth."""
+    data = json.loads(MODEL_FILE.read_bytes())
+    model = parse_model(data)
+    rng = np.random.default_rng(7)
+    x = np.vstack([rng.normal(size=(40, len(FEATURES))), rng.random((40, len(FEATURES))), np.zeros((1, len(FEATURES)))])
+    expected = [data["bias"] + data["rate"] * sum(_walk(t, row) for t in data["trees"]) for row in x]
+    np.testing.assert_allclose(model.log_odds(x), expected, rtol=0, atol=1e-9)
+
+
+def test_a_tree_with_a_cycle_is_refused() -> None:
+    tree = {"feature": [0, 0], "threshold": [0.5, 0.5], "left": [1, 0], "right": [1, 0], "value": [0.0, 0.0]}
+    data = {"kind": "trees", "features": list(FEATURES), "bias": 0, "rate": 1, "trees": [tree], "threshold": 0}
+    with pytest.raises(ModelRefused):
+        parse_model(data)
