@@ -133,16 +133,13 @@ class QuestionReader:
         sequence: list[str] = []
         missing = self._own_terms(question, weights, corrections, sequence)
         own = frozenset(weights)
+        vector = self._embed(question, previous, corrections, missing) if own else None
         similar = self._similar(missing, weights)
         related = self._related_forms(own, weights)
         if previous:
             for term in tokenize(previous):
                 if self.index.knows(term):
                     weights.setdefault(term, FOLLOW_UP_WEIGHT)
-        vector = None
-        if self.semantic is not None and own:
-            asked = self.spelled(question, corrections) if corrections else question
-            vector = self.semantic.question(f"{previous} {asked}" if previous else asked)
         return QueryTerms(
             weights,
             tuple(sequence),
@@ -179,13 +176,41 @@ class QuestionReader:
             sequence.append(term)
         return missing
 
+    def _embed(
+        self, question: str, previous: str | None, corrections: dict[str, str], missing: dict[str, str]
+    ) -> npt.NDArray[np.float32] | None:
+        """The question's sentence vector (misspelled names as the corpus
+        spells them; after the question it follows up), embedded in one
+        model pass with the words the corpus lacks that ``_similar`` will
+        look up: one short batch costs about as much as the question alone,
+        since reading the model's weights is most of the cost."""
+        if self.semantic is None:
+            return None
+        asked = self.spelled(question, corrections) if corrections else question
+        text = f"{previous} {asked}" if previous else asked
+        neighbours = self.neighbours if missing and self.expand_words else None
+        if neighbours is None:
+            return self.semantic.question(text)
+        words = neighbours.uncached(self._expanded(missing))
+        if not words:
+            return self.semantic.question(text)
+        vectors = self.semantic.encoder.encode([text, *words])
+        neighbours.remember(words, vectors[1:])
+        vector: npt.NDArray[np.float32] = vectors[0]
+        return vector
+
+    @staticmethod
+    def _expanded(missing: dict[str, str]) -> list[str]:
+        """The words the corpus lacks that are matched by meaning."""
+        return list(missing.values())[:MAX_EXPANDED_WORDS]
+
     def _similar(self, missing: dict[str, str], weights: dict[str, float]) -> dict[str, dict[str, float]]:
         """For each term the corpus lacks, the corpus terms nearest it in
         meaning (added to ``weights``)."""
         similar: dict[str, dict[str, float]] = {}
         neighbours = self.neighbours if missing and self.expand_words else None
         if neighbours is not None:
-            near = neighbours.nearest(list(missing.values())[:MAX_EXPANDED_WORDS])
+            near = neighbours.nearest(self._expanded(missing))
             for term, word in missing.items():
                 if near.get(word):
                     similar[term] = dict(near[word])

@@ -100,16 +100,27 @@ class WordNeighbours:
                 out[word] = found
         return out
 
+    def uncached(self, question_words: Sequence[str]) -> list[str]:
+        """Those of ``question_words`` whose vectors are not kept yet."""
+        with self._lock:
+            return [w for w in dict.fromkeys(question_words) if w and w not in self._cache]
+
+    def remember(self, question_words: Sequence[str], vectors: Vectors) -> None:
+        """Keep the words' vectors, embedded elsewhere (with the question they
+        came in, one model pass for both: see ``QuestionReader.terms``)."""
+        with self._lock:
+            for w, vec in zip(question_words, vectors, strict=True):
+                self._cache[w] = vec
+                self._cache.move_to_end(w)
+            while len(self._cache) > QUESTION_CACHE:
+                self._cache.popitem(last=False)
+
     def _vectors(self, question_words: list[str]) -> Vectors:
         with self._lock:
             known = {w: self._cache[w] for w in question_words if w in self._cache}
         missing = [w for w in question_words if w not in known]
         if missing:
             fresh = self.encoder.encode(missing)
-            with self._lock:
-                for w, vec in zip(missing, fresh, strict=True):
-                    known[w] = self._cache[w] = vec
-                    self._cache.move_to_end(w)
-                while len(self._cache) > QUESTION_CACHE:
-                    self._cache.popitem(last=False)
+            self.remember(missing, fresh)
+            known.update(zip(missing, fresh, strict=True))
         return np.stack([known[w] for w in question_words])

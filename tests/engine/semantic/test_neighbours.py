@@ -81,3 +81,31 @@ def test_only_so_many_missing_words_are_looked_up(engine: Engine, monkeypatch: p
     engine.query_terms(" ".join(f"zqx{i}word" for i in range(1000)) + " soldiers")
     assert len(asked) == 1
     assert len(asked[0]) == MAX_EXPANDED_WORDS
+
+
+def test_question_and_its_missing_words_are_embedded_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question's vector and the vectors of the words the corpus lacks
+    come from one call of the model (reading its weights is most of a
+    question's cost), and are the vectors each would have on its own."""
+    assert encoder is not None
+    article = Article(id="town", title="A town at the border", paragraphs=PARAGRAPHS)
+    fresh = Engine(Corpus(articles=[article]), encoder=encoder)
+    calls: list[list[str]] = []
+    real = encoder.encode
+
+    def spy(texts: list[str], *args: object, **kwargs: object) -> object:
+        calls.append(list(texts))
+        return real(texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(encoder, "encode", spy)
+    question = "How many soldiers guard the pictures?"
+    q = fresh.query_terms(question)
+    assert calls == [[question, "soldiers", "guard", "pictures"]]
+    assert "troop" in q.weights
+    assert "photo" in q.weights
+    assert q.vector is not None
+    (alone,) = real([question])
+    assert float(q.vector @ alone) > 0.9999
+    calls.clear()
+    fresh.query_terms("Were soldiers there?")  # "soldiers" is kept: only the question is embedded
+    assert calls == [["Were soldiers there?"]]
