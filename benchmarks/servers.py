@@ -1,14 +1,16 @@
 """Many servers, each with a few articles of its own, beside the shared story.
 
-    python -m benchmarks.servers [--servers 1000] [--asked 200] [--loaded 100] [--no-semantic]
+    python -m benchmarks.servers [--servers 1000] [--asked 200] [--loaded 100] [--no-semantic] [--no-warm-up]
 
 Lays out a corpus in a temporary folder: the story (shared) and, for each of
 ``--servers`` servers, 3 articles of its own (SQuAD dev paragraphs, 3 to an
 article), then:
 
-1. **prepare**: one process asks one question in every server, so that each
-   server's index is built and saved (as a bot that has served them all
-   before a restart); prints the build time per server;
+1. **prepare**: one process builds every server's engine, so that each
+   server's index is built and saved, then warms it up as the bot does when
+   idle after a server's first answer (the judge parses the server's own
+   sentences and saves the parses; ``--no-warm-up``: not), as a bot that
+   has served them all before a restart; prints the build time per server;
 2. **serve**, in a fresh process (so its memory is its own): questions spread
    over ``--asked`` servers, each server's first question (its index loaded
    from the cache: a cold server) and then three more (warm), and finally a
@@ -76,7 +78,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def prepare(folder: Path, cache: Path, semantic: bool) -> dict[str, float]:
+async def prepare(folder: Path, cache: Path, semantic: bool, warm_up: bool = True) -> dict[str, float]:
     from bot.service import StoryService
     from bot.settings import load_settings
 
@@ -84,13 +86,22 @@ async def prepare(folder: Path, cache: Path, semantic: bool) -> dict[str, float]
     service = StoryService(settings, question_log=False)
     await service.start()
     gids = sorted(int(p.name) for p in (folder / "servers").iterdir())
-    took = []
+    took, warmed = [], []
     for gid in gids:
         t0 = time.perf_counter()
-        await service.engine_for(gid)
+        engine = await service.engine_for(gid)
         took.append((time.perf_counter() - t0) * 1000)
+        if warm_up and engine is not None:  # as the bot does when idle after a server's first answer
+            t0 = time.perf_counter()
+            await asyncio.to_thread(engine.warm_up)
+            warmed.append((time.perf_counter() - t0) * 1000)
     await service.close()
-    return {"servers": len(gids), "build_ms_p50": statistics.median(took), "build_s_total": sum(took) / 1000}
+    return {
+        "servers": len(gids),
+        "build_ms_p50": statistics.median(took),
+        "build_s_total": sum(took) / 1000,
+        "warm_up_ms_p50": statistics.median(warmed) if warmed else 0.0,
+    }
 
 
 async def serve(folder: Path, cache: Path, semantic: bool, asked: int, loaded: int, seed: int) -> dict[str, float]:
@@ -143,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loaded", type=int, default=100, help="SERVER_INDEXES_LOADED")
     parser.add_argument("--no-semantic", action="store_true", help="BM25 alone")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="prepare without the idle warm-up (the judge's parses not saved)"
+    )
     parser.add_argument("--phase", choices=["all", "serve"], default="all", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -158,10 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         questions = lay_out(folder, args.servers)
         (Path(tmp) / "questions.json").write_text(json.dumps({str(k): v for k, v in questions.items()}))
         print(f"{args.servers} servers, {ARTICLES_PER_SERVER} articles each, beside the story; semantic={semantic}")
-        prepared = asyncio.run(prepare(folder, Path(tmp) / "cache", semantic))
+        prepared = asyncio.run(prepare(folder, Path(tmp) / "cache", semantic, not args.no_warm_up))
         print(
             f"prepare: built and saved {prepared['servers']} servers' indexes in {prepared['build_s_total']:.0f} s "
-            f"(median {prepared['build_ms_p50']:.0f} ms a server)"
+            f"(median {prepared['build_ms_p50']:.0f} ms a server; then warmed up, the judge's parses saved: "
+            f"median {prepared['warm_up_ms_p50']:.0f} ms)"
         )
         cmd = [sys.executable, "-m", "benchmarks.servers", "--phase", "serve", "--folder", str(folder)]
         cmd += ["--asked", str(args.asked), "--loaded", str(args.loaded), "--seed", str(args.seed)]

@@ -176,6 +176,16 @@ class Engine:
             self._lent_words = previous.reader.neighbours
         return scorer
 
+    @property
+    def cache(self) -> IndexCache | None:
+        """Where the index is saved (and what is saved with it)."""
+        return self._cache
+
+    @property
+    def cache_key(self) -> str | None:
+        """The index's key in ``cache`` (None without a cache)."""
+        return self._key if self._cache is not None else None
+
     def warm_up(self, idle: Callable[[], bool] | None = None) -> None:
         """Work deferred from the build so a first question waits less (the
         judge's parses of a server's own sentences): call it in a worker

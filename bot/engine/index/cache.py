@@ -25,7 +25,9 @@ reloading does the same from the engine it is serving.
 
 The sentence vectors of a small corpus (see ``semantic/scorer.py``: every sentence
 is embedded when the corpus has up to 20,000, which takes up to minutes) are
-saved the same way, keyed by the index key and the model's own sha256.
+saved the same way, keyed by the index key and the model's own sha256; so
+are the answer judge's parses of a small corpus's sentences (``save_blob``,
+keyed by the index key, the parser and the code that reduces a parse).
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ FORMAT = 2
 KEEP = 3
 """Saved indexes kept in the folder (the most recently used): the current
 corpus, and one or two before it for a quick way back."""
+
+KINDS = ("index", "vectors", "parses")
+"""The kinds of saved file (their names' prefix)."""
 
 _code_digest: bytes | None = None
 
@@ -169,6 +174,23 @@ class IndexCache:
         vkey = _vectors_key(key, model)
         self._write(self._path("vectors", vkey), vkey, {"vectors": matrix})
 
+    # -- other derived data (the judge's parses) ---------------------------------
+
+    def load_blob(self, kind: str, key: str) -> bytes | None:
+        """Bytes saved by ``save_blob`` under ``kind`` and ``key`` (which
+        should hold the index key, and whatever else they depend on)."""
+        arrays = self._read(self._path(kind, key), key)
+        if arrays is None:
+            return None
+        data = arrays.get("data")
+        if data is None or data.dtype != np.uint8 or data.ndim != 1:
+            self._discard(self._path(kind, key), "does not hold its data")
+            return None
+        return bytes(data)
+
+    def save_blob(self, kind: str, key: str, data: bytes) -> None:
+        self._write(self._path(kind, key), key, {"data": np.frombuffer(data, dtype=np.uint8)})
+
     # -- files ------------------------------------------------------------------
 
     def _read(self, path: Path, key: str) -> dict[str, npt.NDArray[Any]] | None:
@@ -232,7 +254,7 @@ class IndexCache:
 
     def _prune(self) -> None:
         """Keep the ``KEEP`` most recently used files of each kind."""
-        for kind in ("index", "vectors"):
+        for kind in KINDS:
             for old in self._newest_first(kind)[KEEP:]:
                 with contextlib.suppress(OSError):
                     old.unlink()

@@ -15,6 +15,8 @@ spaCy objects.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +57,45 @@ def reduce(doc: Any) -> Parsed:
         ents=tuple((e.start, e.end, e.label_) for e in doc.ents),
         numeric=tuple(bool(t.like_num) for t in doc),
     )
+
+
+def dump_parses(parses: Sequence[Parsed]) -> bytes:
+    """``parses`` as JSON (saved beside the index: ``Judge.save``)."""
+    rows = [[list(map(list, p.terms)), list(p.heads), [list(e) for e in p.ents], list(p.numeric)] for p in parses]
+    return json.dumps(rows, separators=(",", ":")).encode("utf-8")
+
+
+def load_parses(data: bytes, count: int) -> list[Parsed] | None:
+    """The ``count`` parses ``dump_parses`` wrote, or None when the data is
+    not that (damaged, or for other sentences): every field is checked, so
+    that typing never meets a head or entity outside its sentence."""
+    try:
+        rows = json.loads(data.decode("utf-8"))
+        if not isinstance(rows, list) or len(rows) != count:
+            return None
+        out = []
+        for terms, heads, ents, numeric in rows:
+            n = len(terms)
+            if len(heads) != n or len(numeric) != n:
+                return None
+            if not all(isinstance(h, int) and 0 <= h < n for h in heads):
+                return None
+            if not all(isinstance(t, str) for token in terms for t in token):
+                return None
+            spans = tuple((int(a), int(b), str(label)) for a, b, label in ents)
+            if not all(0 <= a < b <= n for a, b, _ in spans):
+                return None
+            out.append(
+                Parsed(
+                    terms=tuple(tuple(token) for token in terms),
+                    heads=tuple(heads),
+                    ents=spans,
+                    numeric=tuple(bool(x) for x in numeric),
+                )
+            )
+        return out
+    except (UnicodeDecodeError, ValueError, TypeError):
+        return None
 
 
 def _path(heads: tuple[int, ...], i: int) -> list[int]:

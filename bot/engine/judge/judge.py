@@ -12,17 +12,22 @@ threshold.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.judge.answer_type import Parsed, reduce
+from bot.engine.judge import answer_type
+from bot.engine.judge.answer_type import Parsed, dump_parses, load_parses, reduce
 from bot.engine.judge.features import Resolved, candidate_features, resolve
 from bot.engine.judge.model import JudgeModel, load_model
 from bot.engine.judge.nlp import Pipeline, load_nlp
@@ -31,6 +36,8 @@ from bot.engine.judge.question import QuestionAnalysis, analyse
 if TYPE_CHECKING:
     from bot.engine import Engine
     from bot.engine.query import QueryTerms
+
+log = logging.getLogger(__name__)
 
 DEPTH = 12
 """Candidates the judge reads and re-orders (the engine's best ones)."""
@@ -49,12 +56,25 @@ benchmarks/README.md), so the engine's own rule (``Ranker.confident``)
 decides, applied to the judge's first candidate.  ``Verdict.answered`` is
 still computed, for measuring."""
 
+SAVED_KIND = "parses"
+"""The saved parses' kind in the index cache."""
+
+
+@functools.cache
+def _reduce_code() -> bytes:
+    """What a saved parse depends on besides the text and the parser (the
+    index key covers the tokenizer)."""
+    return Path(str(answer_type.__file__)).read_bytes()
+
+
 EAGER_PARSE = 1_000
-IDLE_POLL_SECONDS = 0.02
-"""How often ``parse_rest`` looks again whether the service is idle."""
 """Up to this many sentences, all are parsed when the judge is made (in the
 engine builder's thread: a story's 40 sentences take about half a second),
-so that no reader's question waits for a parse."""
+or loaded when saved with the index, so that no reader's question waits
+for a parse."""
+
+IDLE_POLL_SECONDS = 0.02
+"""How often ``parse_rest`` looks again whether the service is idle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +153,65 @@ class Judge:
     def parse_rest(self, batch: int = 8, idle: Callable[[], bool] | None = None) -> None:
         """Parse a small corpus's sentences not parsed yet, a few at a time
         (a question's own parse waits for one batch at most), each batch
-        once ``idle()`` says nothing else is being done; nothing for a large
-        corpus (parsed when questions need them)."""
+        once ``idle()`` says nothing else is being done, and save them all
+        with the index; nothing for a large corpus (parsed when questions
+        need them)."""
         n = self.engine.index.n_sentences
-        if n > EAGER_PARSE:
+        if n > EAGER_PARSE or self.complete():
             return
         for start in range(0, n, batch):
             while idle is not None and not idle():
                 time.sleep(IDLE_POLL_SECONDS)
             self.parsed(range(start, min(n, start + batch)))
+        self.save()
+
+    def complete(self) -> bool:
+        """Whether every sentence's parse is kept."""
+        with self._lock:
+            return len(self._parsed) == self.engine.index.n_sentences
+
+    # -- saved with the index ----------------------------------------------------
+
+    def _saved_key(self) -> str | None:
+        key = self.engine.cache_key
+        if key is None:
+            return None
+        h = hashlib.sha256(f"{key} {self.pipeline.name}".encode())
+        h.update(_reduce_code())
+        return h.hexdigest()
+
+    def save(self) -> bool:
+        """Save every sentence's parse beside the index (a small corpus,
+        all parsed; a cache): a restart then loads them instead of parsing
+        again (a server's first question would wait for its own
+        sentences' parses)."""
+        cache, key = self.engine.cache, self._saved_key()
+        n = self.engine.index.n_sentences
+        if cache is None or key is None or n > EAGER_PARSE:
+            return False
+        with self._lock:
+            if len(self._parsed) != n:
+                return False
+            parses = [self._parsed[s] for s in range(n)]
+        cache.save_blob(SAVED_KIND, key, dump_parses(parses))
+        return True
+
+    def load_saved(self) -> bool:
+        """Take every sentence's parse from the cache, when saved there."""
+        cache, key = self.engine.cache, self._saved_key()
+        n = self.engine.index.n_sentences
+        if cache is None or key is None or n > EAGER_PARSE:
+            return False
+        data = cache.load_blob(SAVED_KIND, key)
+        if data is None:
+            return False
+        parses = load_parses(data, n)
+        if parses is None:
+            log.warning("the saved parses do not fit the corpus; parsing again")
+            return False
+        with self._lock:
+            self._parsed.update(enumerate(parses))
+        return True
 
     def resolved(self, question: str, q: QueryTerms) -> Resolved:
         return resolve(self.analysis(question), q)
@@ -177,11 +247,13 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
     """A judge for ``engine``, or None when spaCy's model or the judge's
     parameters are not available (logged), or the engine has no sentence
     embeddings (the judge was trained with them).  A small corpus's
-    sentences are parsed now; with ``lend`` (the shared engine, for a
-    server's engine; the engine replaced, for a reload) its parses are
-    reused and the rest parsed when a question first needs them, so that a
-    server's first question waits for a few of its own sentences' parses,
-    not for every sentence's."""
+    parses are loaded when they were saved with its index; else its
+    sentences are parsed now (and saved); with ``lend`` (the shared engine,
+    for a server's engine; the engine replaced, for a reload) its parses
+    are reused and the rest parsed when a question first needs them, so
+    that a server's first question waits for a few of its own sentences'
+    parses, not for every sentence's (``parse_rest`` parses the rest when
+    the service is idle, and saves them all)."""
     if engine.semantic is None:
         return None
     model = load_model()
@@ -191,8 +263,11 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
     if pipeline is None:
         return None
     judge = Judge(engine, pipeline, model, depth)
+    if judge.load_saved():
+        return judge
     if lend is not None:
         judge.lent = lend.known()
     elif engine.index.n_sentences <= EAGER_PARSE:
         judge.parsed(range(engine.index.n_sentences))
+        judge.save()
     return judge

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.engine import Article, Corpus, Engine, load_encoder, split_sentences
+from bot.engine import Article, Corpus, Engine, IndexCache, load_encoder, split_sentences
 from bot.engine.judge import Verdict, nlp
 from bot.engine.judge.nlp import ModelUnavailable, Pipeline
 
@@ -153,3 +153,76 @@ def test_warming_up_parses_the_rest_of_a_small_corpus(story: Engine, encoder: ob
     server.warm_up(idle)
     assert next(asked, None) is None  # it waited until idle
     assert len(server.judge._parsed) == server.n_sentences
+
+
+@pytest.fixture
+def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every sentence text the pipeline parses from now on."""
+    parsed: list[str] = []
+    parse_many = Pipeline.parse_many
+
+    def counting(self: Pipeline, texts: Iterable[str]) -> Iterator[Any]:
+        batch = list(texts)
+        parsed.extend(batch)
+        return parse_many(self, batch)
+
+    monkeypatch.setattr(Pipeline, "parse_many", counting)
+    return parsed
+
+
+def test_parses_are_saved_with_the_index_and_loaded_on_restart(
+    pipeline: Pipeline, encoder: object, tmp_path: Path, counted_parses: list[str]
+) -> None:
+    cache = IndexCache(tmp_path)
+    first = Engine.from_folder(CORPUS, encoder=encoder, cache=cache)  # type: ignore[arg-type]
+    assert first.judge is not None
+    assert len(counted_parses) == first.n_sentences
+    assert list(tmp_path.glob("parses-*.npz"))
+    counted_parses.clear()
+    again = Engine.from_folder(CORPUS, encoder=encoder, cache=cache)  # type: ignore[arg-type]
+    assert again.index_loaded
+    assert again.judge is not None
+    assert again.judge.complete()
+    assert counted_parses == []
+    every = range(first.n_sentences)
+    assert again.judge.parsed(every) == first.judge.parsed(every)
+    assert again.ask("Who is the Kremlin spokesman?").answers == first.ask("Who is the Kremlin spokesman?").answers
+
+
+def test_a_server_s_parses_are_saved_once_warmed_up(
+    story: Engine, encoder: object, tmp_path: Path, counted_parses: list[str]
+) -> None:
+    """A server's engine parses its own sentences when asked or warmed up;
+    once all are parsed they are saved, and its next engine (a restart)
+    parses nothing: its first question waits for no parse."""
+    cache = IndexCache(tmp_path)
+    own = Article(id="own", title="Lighthouse keeper retires", paragraphs=(LIGHTHOUSE,))
+    corpus = Corpus(articles=[*story.corpus.articles, own])
+    server = Engine(corpus, encoder=encoder, cache=cache, previous=story)  # type: ignore[arg-type]
+    assert not list(tmp_path.glob("parses-*.npz"))
+    server.warm_up()
+    assert counted_parses
+    assert list(tmp_path.glob("parses-*.npz"))
+    counted_parses.clear()
+    restarted = Engine(corpus, encoder=encoder, cache=cache, previous=story)  # type: ignore[arg-type]
+    assert restarted.index_loaded
+    assert "Tomas Reyes" in restarted.ask("Who kept the Porthaven light?").answers[0].text
+    assert counted_parses == []
+
+
+def test_damaged_saved_parses_are_parsed_again(
+    pipeline: Pipeline, encoder: object, tmp_path: Path, counted_parses: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = IndexCache(tmp_path)
+    first = Engine.from_folder(CORPUS, encoder=encoder, cache=cache)  # type: ignore[arg-type]
+    (saved,) = tmp_path.glob("parses-*.npz")
+    key = first.judge._saved_key()  # type: ignore[union-attr]
+    assert key is not None
+    cache.save_blob("parses", key, b'[[["x"], [5], [], [false]]]')  # a head outside its sentence
+    counted_parses.clear()
+    again = Engine.from_folder(CORPUS, encoder=encoder, cache=cache)  # type: ignore[arg-type]
+    assert again.judge is not None
+    assert again.judge.complete()
+    assert len(counted_parses) == again.n_sentences
+    assert "saved parses do not fit" in caplog.text
+    assert saved.exists()  # saved again, whole
