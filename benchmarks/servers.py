@@ -43,6 +43,8 @@ from benchmarks.squad import DEFAULT_DATA, load_squad
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_GUILD = 100_000_000_000_000_000
 ARTICLES_PER_SERVER = 3
+FLAT_SAMPLE = 20
+"""Servers whose questions are also asked of a one-community bot (the baseline)."""
 PARAGRAPHS_PER_ARTICLE = 3
 
 
@@ -144,7 +146,42 @@ async def serve(folder: Path, cache: Path, semantic: bool, asked: int, loaded: i
         "loaded_at_end": service.corpora.loaded,
     }
     await service.close()
+    # After the memory figures: each one-community bot adds its own.
+    sample = chosen[:FLAT_SAMPLE]
+    flat = await one_community(folder, semantic, sample, questions, rng)
+    result.update(flat_ms_p50=statistics.median(flat), flat_ms_p99=pct(flat, 0.99), flat_bots=len(sample))
     return result
+
+
+async def one_community(
+    folder: Path, semantic: bool, gids: list[int], questions: dict[str, list[str]], rng: random.Random
+) -> list[float]:
+    """Later questions' latency in a bot for one community, as before
+    servers had their own articles: the story and one server's articles in
+    one flat corpus folder, asked that server's questions (``gids``, one
+    bot each, one at a time), in the same process as the servers' figures."""
+    from bot.service import StoryService, Where
+    from bot.settings import load_settings
+
+    took: list[float] = []
+    for gid in gids:
+        with tempfile.TemporaryDirectory() as tmp:
+            flat = Path(tmp) / "corpus"
+            shutil.copytree(ROOT / "corpus", flat)
+            for path in (folder / "servers" / str(gid)).iterdir():
+                shutil.copy(path, flat / path.name)
+            settings = load_settings(corpus_dir=flat, index_cache_dir=Path(tmp) / "cache", semantic=semantic)
+            service = StoryService(settings, question_log=False)
+            await service.start()
+            qs = questions[str(gid)]
+            await service.ask(qs[0], where=Where(gid, 1))
+            await asyncio.sleep(2.0)  # the idle warm-up, as the servers had
+            for _ in range(3):
+                t0 = time.perf_counter()
+                await service.ask(rng.choice(qs), where=Where(gid, 1))
+                took.append((time.perf_counter() - t0) * 1000)
+            await service.close()
+    return took
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  RSS after start-up            {s['rss_mb_started']:.0f} MB")
     print(f"  first question, cold server   p50 {s['cold_first_ms_p50']:.0f} ms, p90 {s['cold_first_ms_p90']:.0f} ms")
     print(f"  later questions (warm)        p50 {s['warm_ms_p50']:.1f} ms, p99 {s['warm_ms_p99']:.1f} ms")
+    print(
+        f"  the same, one-community bot   p50 {s['flat_ms_p50']:.1f} ms, p99 {s['flat_ms_p99']:.1f} ms "
+        f"(story and one server's articles as one flat corpus, {s['flat_bots']} bots; "
+        f"servers / flat p50 = {s['warm_ms_p50'] / s['flat_ms_p50']:.2f})"
+    )
     print(f"  one question in each of {args.servers}: p50 {s['every_server_ms_p50']:.0f} ms")
     print(f"  RSS with all servers answered {s['rss_mb_all_answered']:.0f} MB (peak {s['peak_rss_mb']:.0f} MB)")
     return 0
