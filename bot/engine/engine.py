@@ -238,7 +238,8 @@ class Engine:
         model = f"{encoder.identity} words" if encoder.identity is not None else None
         matrix = None
         if cache is not None and model is not None:
-            matrix = cache.load_vectors(key, model, len(terms), encoder.dim)
+            saved_words = cache.load_vectors(key, model, len(terms), encoder.dim)
+            matrix = None if saved_words is None else np.asarray(saved_words, dtype=np.float32)
         saved = matrix is not None
         if matrix is None and lent is not None:
             known = known_words(lent)

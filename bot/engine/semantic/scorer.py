@@ -35,6 +35,45 @@ EAGER_MAX_SENTENCES = 20_000
 LAZY_CACHE_SENTENCES = 200_000
 """Above it, at most this many sentence vectors are kept (about 300 MB)."""
 
+COARSE_MIN_SENTENCES = 50_000
+"""From this many sentences with every vector known, the vectors are kept in
+float16 (half the memory) and a question is first matched against their
+projection on ``COARSE_DIM`` principal directions (a sixth of the memory
+read: 22 ms for 200,000 full vectors on one core, 110 ms for 1,000,000),
+then its ``RESCORE`` × k best exactly (``_Coarse``)."""
+
+COARSE_DIM = 64
+"""Dimensions of the coarse projection."""
+
+RESCORE = 10
+"""The coarse match keeps this many times the sentences asked for, to be
+scored exactly."""
+
+COARSE_SAMPLE = 20_000
+"""Sentences the projection is fitted on (evenly spaced: deterministic)."""
+
+
+class _Coarse:
+    """Every sentence's vector projected on the principal directions of
+    the vectors (uncentred, so that inner products are kept as well as
+    ``COARSE_DIM`` dimensions can keep them)."""
+
+    def __init__(self, matrix: npt.NDArray[np.floating]) -> None:
+        step = max(1, len(matrix) // COARSE_SAMPLE)
+        sample = np.asarray(matrix[::step], dtype=np.float32)
+        _, _, vt = np.linalg.svd(sample, full_matrices=False)
+        self.projection: Vectors = np.ascontiguousarray(vt[:COARSE_DIM].T, dtype=np.float32)
+        self.rows: Vectors = np.empty((len(matrix), self.projection.shape[1]), dtype=np.float32)
+        for start in range(0, len(matrix), 65_536):  # bounded temporaries (a float16 block cast to float32)
+            block = np.asarray(matrix[start : start + 65_536], dtype=np.float32)
+            self.rows[start : start + len(block)] = block @ self.projection
+
+    def candidates(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
+        """About the ``k`` sentences nearest the question, in no order."""
+        sims = self.rows @ (question @ self.projection)
+        k = min(k, len(sims))
+        return np.argpartition(-sims, k - 1)[:k].astype(np.int64)
+
 
 class SemanticScorer:
     """Cosine similarities between questions and the sentences of one index."""
@@ -47,7 +86,7 @@ class SemanticScorer:
         *,
         eager_max: int = EAGER_MAX_SENTENCES,
         cache_size: int = LAZY_CACHE_SENTENCES,
-        matrix: Vectors | None = None,
+        matrix: npt.NDArray[np.floating] | None = None,
     ) -> None:
         """``matrix``: every sentence's vector, when already known (saved
         with the index, see ``index/cache.py``); else they are embedded here when
@@ -59,9 +98,13 @@ class SemanticScorer:
         self._lock = threading.Lock()
         self._cache: OrderedDict[int, Vectors] = OrderedDict()
         self._cache_size = cache_size
-        self.matrix: Vectors | None = matrix
+        self.matrix: npt.NDArray[np.floating] | None = None
+        """Every sentence's vector (float32; float16 from ``COARSE_MIN_SENTENCES``)."""
+        self._coarse: _Coarse | None = None
         if matrix is None and n_sentences <= eager_max:
-            self.matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
+            matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
+        if matrix is not None:
+            self._keep(matrix)
 
     @property
     def eager(self) -> bool:
@@ -77,7 +120,7 @@ class SemanticScorer:
         if not ids:
             return np.zeros(0, dtype=np.float32)
         if self.matrix is not None:
-            sims: npt.NDArray[np.float32] = self.matrix[ids] @ question
+            sims: npt.NDArray[np.float32] = np.asarray(self.matrix[ids], dtype=np.float32) @ question
             return sims
         return self._vectors(ids) @ question
 
@@ -109,18 +152,33 @@ class SemanticScorer:
         are then scored against all sentences, as for a small corpus."""
         if matrix.shape != (self.n_sentences, self.encoder.dim):
             raise ValueError(f"{matrix.shape} vectors for {self.n_sentences} sentences")
-        self.matrix = matrix
+        self._keep(matrix)
         with self._lock:
             self._cache.clear()
+
+    def _keep(self, matrix: npt.NDArray[np.floating]) -> None:
+        """Take every sentence's vector: as float32 for a small corpus; for a
+        large one in float16 with the coarse projection."""
+        if len(matrix) < COARSE_MIN_SENTENCES:
+            self._coarse = None
+            self.matrix = np.asarray(matrix, dtype=np.float32)
+            return
+        coarse = _Coarse(matrix)
+        self._coarse, self.matrix = coarse, np.asarray(matrix, dtype=np.float16)
 
     def top(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
         """The ``k`` sentences nearest the question (only when all are embedded)."""
         if self.matrix is None or k <= 0:
             return np.zeros(0, dtype=np.int64)
-        sims = self.matrix @ question
-        k = min(k, len(sims))
-        top = np.argpartition(-sims, k - 1)[:k]
-        return top[np.argsort(-sims[top], kind="stable")].astype(np.int64)
+        if self._coarse is None:
+            sims = self.matrix @ question
+            k = min(k, len(sims))
+            top = np.argpartition(-sims, k - 1)[:k]
+            return top[np.argsort(-sims[top], kind="stable")].astype(np.int64)
+        near = np.sort(self._coarse.candidates(question, RESCORE * k))
+        exact = self.similarities(question, near)
+        best = np.lexsort((near, -exact))[:k]
+        return near[best].astype(np.int64)
 
     def _vectors(self, ids: list[int]) -> Vectors:
         with self._lock:

@@ -3,6 +3,7 @@ changed, and never trusted when damaged."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import zipfile
 from pathlib import Path
@@ -282,3 +283,25 @@ def test_zip_members_are_checked_as_read(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with np.load(path) as f, pytest.raises(zipfile.BadZipFile):
         f["a"]
+
+
+def test_vectors_are_saved_in_float16_and_float32_files_still_load(tmp_path: Path) -> None:
+    """Saved vectors are quantised to float16 (half the disk and the load);
+    a file saved in float32 before that is still taken."""
+    cache = IndexCache(tmp_path)
+    rng = np.random.default_rng(3)
+    matrix = rng.normal(size=(50, 8)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    cache.save_vectors("k" * 64, "model", matrix)
+    (path,) = tmp_path.glob("vectors-*.npz")
+    with np.load(path) as saved:
+        assert saved["vectors"].dtype == np.float16
+    loaded = cache.load_vectors("k" * 64, "model", 50, 8)
+    assert loaded is not None
+    np.testing.assert_allclose(np.asarray(loaded, dtype=np.float32), matrix, atol=1e-3)
+    old_key = "o" * 64
+    vkey = hashlib.sha256(f"{old_key} model".encode()).hexdigest()
+    cache._write(cache._path("vectors", vkey), vkey, {"vectors": matrix})
+    old = cache.load_vectors(old_key, "model", 50, 8)
+    assert old is not None
+    np.testing.assert_array_equal(old, matrix)

@@ -1,0 +1,82 @@
+"""A large corpus's vectors: kept in float16, matched first on a projection
+on their principal directions, then exactly (``semantic/scorer.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from bot.engine.semantic import scorer as scorer_mod
+from bot.engine.semantic.scorer import SemanticScorer
+
+DIM = 384
+
+
+class FixedEncoder:
+    """Only the dimension is read: every vector is given."""
+
+    dim = DIM
+    identity = "fixed"
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+        raise AssertionError("nothing should be embedded")
+
+
+def unit(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+    out = rows.astype(np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
+
+
+@pytest.fixture
+def vectors() -> npt.NDArray[np.float32]:
+    """Sentences that, like a corpus's, vary in fewer directions than they have."""
+    rng = np.random.default_rng(11)
+    return unit(rng.normal(size=(3000, 40)) @ rng.normal(size=(40, DIM)))
+
+
+def scorer(vectors: npt.NDArray[np.float32]) -> SemanticScorer:
+    return SemanticScorer(FixedEncoder(), len(vectors), str, matrix=vectors)  # type: ignore[arg-type]
+
+
+def test_a_small_corpus_keeps_float32_and_matches_every_vector(vectors: npt.NDArray[np.float32]) -> None:
+    small = scorer(vectors)
+    assert small.matrix is not None
+    assert small.matrix.dtype == np.float32
+    assert small._coarse is None
+
+
+def test_a_large_corpus_keeps_float16_and_finds_the_same_nearest(
+    vectors: npt.NDArray[np.float32], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = scorer(vectors)
+    monkeypatch.setattr(scorer_mod, "COARSE_MIN_SENTENCES", 1000)
+    large = scorer(vectors)
+    assert large.matrix is not None
+    assert large.matrix.dtype == np.float16
+    assert large._coarse is not None
+    assert large._coarse.rows.shape == (len(vectors), scorer_mod.COARSE_DIM)
+    rng = np.random.default_rng(5)
+    questions = unit(vectors[rng.choice(len(vectors), 20)] + 0.05 * rng.normal(size=(20, DIM)))
+    for q in questions:
+        want = exact.top(q, 20)
+        got = large.top(q, 20)
+        assert got[0] == want[0]
+        assert len(set(got) & set(want)) >= 19
+        np.testing.assert_allclose(large.similarities(q, got), exact.similarities(q, got), atol=2e-3)
+
+
+def test_switching_a_large_corpus_over_to_its_vectors(
+    vectors: npt.NDArray[np.float32], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``use_matrix`` (the background builder's switch) keeps a large
+    corpus's vectors as a build from saved ones does."""
+    monkeypatch.setattr(scorer_mod, "COARSE_MIN_SENTENCES", 1000)
+    lazy = SemanticScorer(FixedEncoder(), len(vectors), str, eager_max=10)  # type: ignore[arg-type]
+    assert not lazy.eager
+    lazy.use_matrix(vectors)
+    assert lazy.eager
+    assert lazy.matrix is not None
+    assert lazy.matrix.dtype == np.float16
+    assert lazy.top(vectors[7], 5)[0] == 7
