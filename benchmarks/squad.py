@@ -20,6 +20,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.engine import Article, Corpus, Engine, IndexConfig, SentenceEncoder, load_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
     parser.add_argument("--no-judge", action="store_true", help="the engine's own order, without the answer judge")
     parser.add_argument(
+        "--vectors",
+        choices=("float32", "compare"),
+        default="float32",
+        help="compare: also with the vectors rounded to float16 (as saved) and with the large-corpus coarse match",
+    )
+    parser.add_argument(
         "--took", type=int, default=0, metavar="N", help="answer N of them again with ask(), print took_ms"
     )
     args = parser.parse_args(argv)
@@ -235,11 +243,42 @@ def main(argv: list[str] | None = None) -> int:
     print(f"P@1  {m['p_at_1']:.4f}")
     print(f"MRR  {m['mrr']:.4f}")
     print(f"R@5  {m['r_at_5']:.4f}")
+    if args.vectors == "compare":
+        compare_vectors(engine, questions)
     if args.took:
         took = took_ms(engine, [q.text for q in questions[:: max(1, len(questions) // args.took)]][: args.took])
         p50, p99 = took[len(took) // 2], took[-1 - len(took) // 100]
         print(f"took_ms over {len(took)} of them, asked again (caches warm): p50 {p50:.1f}, p99 {p99:.1f}")
     return 0
+
+
+def compare_vectors(engine: Engine, questions: list[Question]) -> None:
+    """P@1 and MRR again with the sentence vectors as a restart loads them
+    (rounded to float16) and as a large corpus keeps them (float16, matched
+    first on their 64-dimension projection: ``scorer.COARSE_MIN_SENTENCES``
+    lowered to 0 for the measurement)."""
+    from bot.engine.semantic import scorer as scorer_mod
+
+    semantic = engine.semantic
+    if semantic is None or semantic.matrix is None:
+        print("no sentence vectors to compare")
+        return
+    full = np.asarray(semantic.matrix, dtype=np.float32).copy()
+    semantic.use_matrix(full.astype(np.float16))
+    m = evaluate(engine, questions)
+    print(f"vectors rounded to float16 (as saved): P@1 {m['p_at_1']:.4f}, MRR {m['mrr']:.4f}")
+    kept = scorer_mod.COARSE_MIN_SENTENCES
+    scorer_mod.COARSE_MIN_SENTENCES = 0
+    try:
+        semantic.use_matrix(full)
+        m = evaluate(engine, questions)
+        print(
+            f"float16 and the coarse match ({scorer_mod.COARSE_DIM} dimensions, {scorer_mod.RESCORE} x k rescored): "
+            f"P@1 {m['p_at_1']:.4f}, MRR {m['mrr']:.4f}, median {m['median_ms']:.2f} ms"
+        )
+    finally:
+        scorer_mod.COARSE_MIN_SENTENCES = kept
+        semantic.use_matrix(full)
 
 
 def took_ms(engine: Engine, questions: list[str]) -> list[float]:

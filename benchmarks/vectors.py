@@ -13,9 +13,11 @@ command line's ``took_ms`` (``Engine.ask``).  Prints, in one run:
    candidates);
 2. the vectors' build (``Engine.build_vectors``, one thread, as the bot's
    background builder runs it): seconds and sentences per second;
-3. ``took_ms`` p50 and p99 with every sentence embedded;
+3. ``took_ms`` p50 and p99 with every sentence embedded, without the answer
+   judge (as in 1) and then with it (other new questions: each parses its
+   candidates);
 4. a restart: a new engine from the cache (index and vectors loaded), in
-   seconds;
+   seconds, and the resident memory serving with it;
 5. peak resident memory (``ru_maxrss``) of the whole run.
 
 Repeated paragraphs are embedded again like new ones (the builder does not
@@ -26,6 +28,7 @@ so the build time is what a corpus of that many distinct sentences takes.
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import statistics
 import sys
@@ -44,6 +47,14 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms"
 
 
+def rss_mb() -> float:
+    """Resident memory now (Linux), MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def took(engine: Engine, questions: list[str]) -> list[float]:
     return [engine.ask(q).took_ms for q in questions]
 
@@ -60,22 +71,32 @@ def main(argv: list[str] | None = None) -> int:
     single_threaded_math()
     data = load_squad(DEFAULT_DATA)
     corpus = Corpus(articles=make_articles(data, args.sentences), failures=[])
-    questions = squad_questions(data, 2 * args.queries)
-    before, after = questions[: args.queries], questions[args.queries :]
+    questions = squad_questions(data, 3 * args.queries)
+    q = args.queries
+    before, after, judged = questions[:q], questions[q : 2 * q], questions[2 * q :]
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         engine = Engine(corpus, encoder=encoder, cache=open_cache(tmp))
         print(f"{engine.n_sentences:,} sentences; index built in {time.perf_counter() - t0:.1f} s")
         assert engine.vectors_pending, "below the eager limit: use more --sentences"
+        engine.use_judge = False
         print(f"took_ms, vectors on demand ({len(before)} new questions): {percentiles(took(engine, before))}")
         t0 = time.perf_counter()
         assert engine.build_vectors()
         built = time.perf_counter() - t0
         print(f"vectors built in {built:.0f} s: {engine.n_sentences / built:.0f} sentences a second (one thread)")
         print(f"took_ms, every sentence embedded ({len(after)} new questions): {percentiles(took(engine, after))}")
+        engine.use_judge = True
+        print(
+            f"took_ms, every sentence embedded, with the answer judge ({len(judged)} new questions, "
+            f"their candidates parsed on demand): {percentiles(took(engine, judged))}"
+        )
+        del engine
+        gc.collect()
         t0 = time.perf_counter()
         again = Engine(corpus, encoder=encoder, cache=open_cache(tmp))
         print(f"restart: index and vectors loaded in {time.perf_counter() - t0:.1f} s ({again.semantic_state})")
+        print(f"RSS serving after the restart: {rss_mb():,.0f} MB")
         saved = sum(p.stat().st_size for p in Path(tmp).rglob("vectors-*"))
         print(f"vectors saved: {saved / 2**20:.0f} MB")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

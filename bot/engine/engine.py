@@ -161,16 +161,18 @@ class Engine:
         eager_max = self.index.config.semantic_eager_max
         model = encoder.identity
         matrix = None
+        extra = None
         if cache is not None and model is not None:  # above eager_max: saved by build_vectors
-            matrix = cache.load_vectors(key, model, n, encoder.dim)
+            found = cache.load_vector_set(key, model, n, encoder.dim)
+            matrix, extra = found if found is not None else (None, None)
         saved = matrix is not None
         if matrix is None and n <= eager_max and previous is not None:
             known = known_sentences(previous.semantic, previous.index.sentence_text)
             if known:
                 matrix = embed(encoder, [self.index.sentence_text(i) for i in range(n)], known)
-        scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix)
+        scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix, saved=extra)
         if cache is not None and model is not None and scorer.matrix is not None and not saved:
-            cache.save_vectors(key, model, scorer.matrix)
+            cache.save_vectors(key, model, scorer.matrix, scorer.saved_with())
         if scorer.matrix is None and previous is not None and previous.semantic is not None:
             self._lent = previous.semantic if previous.semantic.eager else None
             self._lent_words = previous.reader.neighbours
@@ -221,11 +223,12 @@ class Engine:
         if matrix is None:
             return False
         model = scorer.encoder.identity
-        if self._cache is not None and model is not None:
-            self._cache.save_vectors(self._key, model, matrix)
         if self.reader.neighbours is None and self.n_terms <= MAX_TERMS:  # as an eager build has
             self.reader.neighbours = self._neighbours(scorer.encoder, self._cache, self._key, lent_words)
         scorer.use_matrix(matrix)
+        del matrix  # (kept by the scorer in float16)
+        if self._cache is not None and model is not None and scorer.matrix is not None:
+            self._cache.save_vectors(self._key, model, scorer.matrix, scorer.saved_with())
         return True
 
     def _neighbours(

@@ -156,11 +156,19 @@ class IndexCache:
     def load_vectors(self, key: str, model: str, n_sentences: int, dim: int) -> npt.NDArray[np.floating] | None:
         """The vectors as saved: float16 (float32 from before they were
         quantised); the scorer takes them as it keeps them."""
+        found = self.load_vector_set(key, model, n_sentences, dim)
+        return None if found is None else found[0]
+
+    def load_vector_set(
+        self, key: str, model: str, n_sentences: int, dim: int
+    ) -> tuple[npt.NDArray[np.floating], dict[str, npt.NDArray[Any]]] | None:
+        """The vectors, and the arrays saved with them (``save_vectors``'s
+        ``extra``: the scorer checks those it reads)."""
         path = self._path("vectors", _vectors_key(key, model))
         arrays = self._read(path, _vectors_key(key, model))
         if arrays is None:
             return None
-        matrix = arrays.get("vectors")
+        matrix = arrays.pop("vectors", None)
         if (
             matrix is None
             or matrix.dtype not in (np.float16, np.float32)
@@ -170,14 +178,23 @@ class IndexCache:
             self._discard(path, "does not fit the corpus")
             return None
         log.info("sentence vectors loaded from %s", path)
-        return matrix
+        return matrix, arrays
 
-    def save_vectors(self, key: str, model: str, matrix: npt.NDArray[np.floating]) -> None:
+    def save_vectors(
+        self,
+        key: str,
+        model: str,
+        matrix: npt.NDArray[np.floating],
+        extra: dict[str, npt.NDArray[Any]] | None = None,
+    ) -> None:
         """Save unit vectors in float16: half the disk and load time, and
         cosines within about 0.001 of float32's (ranking unchanged within
-        noise, see benchmarks/README.md)."""
+        noise, see benchmarks/README.md); ``extra``: arrays derived from
+        them, saved beside them."""
         vkey = _vectors_key(key, model)
-        self._write(self._path("vectors", vkey), vkey, {"vectors": np.asarray(matrix, dtype=np.float16)})
+        arrays = dict(extra or {})
+        arrays["vectors"] = np.asarray(matrix, dtype=np.float16)
+        self._write(self._path("vectors", vkey), vkey, arrays)
 
     # -- other derived data (the judge's parses) ---------------------------------
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,15 +59,41 @@ class _Coarse:
     the vectors (uncentred, so that inner products are kept as well as
     ``COARSE_DIM`` dimensions can keep them)."""
 
-    def __init__(self, matrix: npt.NDArray[np.floating]) -> None:
+    def __init__(self, projection: Vectors, rows: Vectors) -> None:
+        self.projection = projection
+        self.rows = rows
+
+    @classmethod
+    def fit(cls, matrix: npt.NDArray[np.floating]) -> _Coarse:
         step = max(1, len(matrix) // COARSE_SAMPLE)
         sample = np.asarray(matrix[::step], dtype=np.float32)
         _, _, vt = np.linalg.svd(sample, full_matrices=False)
-        self.projection: Vectors = np.ascontiguousarray(vt[:COARSE_DIM].T, dtype=np.float32)
-        self.rows: Vectors = np.empty((len(matrix), self.projection.shape[1]), dtype=np.float32)
+        projection: Vectors = np.ascontiguousarray(vt[:COARSE_DIM].T, dtype=np.float32)
+        rows: Vectors = np.empty((len(matrix), projection.shape[1]), dtype=np.float32)
         for start in range(0, len(matrix), 65_536):  # bounded temporaries (a float16 block cast to float32)
             block = np.asarray(matrix[start : start + 65_536], dtype=np.float32)
-            self.rows[start : start + len(block)] = block @ self.projection
+            rows[start : start + len(block)] = block @ projection
+        return cls(projection, rows)
+
+    @classmethod
+    def saved(cls, arrays: dict[str, npt.NDArray[Any]], n: int, dim: int) -> _Coarse | None:
+        """The projection saved with the vectors (``arrays``), or None when
+        it is not there or does not fit them."""
+        projection, rows = arrays.get("coarse_projection"), arrays.get("coarse_rows")
+        if projection is None or rows is None or projection.ndim != 2 or rows.ndim != 2:
+            return None
+        k = projection.shape[1]
+        if projection.shape != (dim, k) or rows.shape != (n, k) or not 0 < k <= dim:
+            return None
+        if projection.dtype != np.float32 or rows.dtype != np.float16:
+            return None
+        if not (np.all(np.isfinite(projection)) and np.all(np.isfinite(rows))):
+            return None
+        return cls(np.ascontiguousarray(projection), rows.astype(np.float32))
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """To be saved with the vectors (the rows in float16)."""
+        return {"coarse_projection": self.projection, "coarse_rows": self.rows.astype(np.float16)}
 
     def candidates(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
         """About the ``k`` sentences nearest the question, in no order."""
@@ -87,6 +114,7 @@ class SemanticScorer:
         eager_max: int = EAGER_MAX_SENTENCES,
         cache_size: int = LAZY_CACHE_SENTENCES,
         matrix: npt.NDArray[np.floating] | None = None,
+        saved: dict[str, npt.NDArray[Any]] | None = None,
     ) -> None:
         """``matrix``: every sentence's vector, when already known (saved
         with the index, see ``index/cache.py``); else they are embedded here when
@@ -104,7 +132,7 @@ class SemanticScorer:
         if matrix is None and n_sentences <= eager_max:
             matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
         if matrix is not None:
-            self._keep(matrix)
+            self._keep(matrix, saved)
 
     @property
     def eager(self) -> bool:
@@ -156,15 +184,23 @@ class SemanticScorer:
         with self._lock:
             self._cache.clear()
 
-    def _keep(self, matrix: npt.NDArray[np.floating]) -> None:
+    def _keep(self, matrix: npt.NDArray[np.floating], saved: dict[str, npt.NDArray[Any]] | None = None) -> None:
         """Take every sentence's vector: as float32 for a small corpus; for a
-        large one in float16 with the coarse projection."""
+        large one in float16 with the coarse projection (``saved`` with
+        them, else fitted now: seconds at 1,000,000 sentences)."""
         if len(matrix) < COARSE_MIN_SENTENCES:
             self._coarse = None
             self.matrix = np.asarray(matrix, dtype=np.float32)
             return
-        coarse = _Coarse(matrix)
+        coarse = _Coarse.saved(saved, len(matrix), self.encoder.dim) if saved else None
+        if coarse is None:
+            coarse = _Coarse.fit(matrix)
         self._coarse, self.matrix = coarse, np.asarray(matrix, dtype=np.float16)
+
+    def saved_with(self) -> dict[str, npt.NDArray[Any]]:
+        """Arrays to save beside the vectors (the coarse projection of a
+        large corpus; nothing for a small one)."""
+        return self._coarse.arrays() if self._coarse is not None else {}
 
     def top(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
         """The ``k`` sentences nearest the question (only when all are embedded)."""

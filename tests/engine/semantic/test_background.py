@@ -133,3 +133,27 @@ def test_a_reload_embeds_only_the_new_article(tmp_path: Path) -> None:
     assert {t for t in counting.seen if " " not in t} <= words
     assert "porthaven" in counting.seen
     assert "Tomas Reyes" in new.ask("Who kept the Porthaven light?").answers[0].text
+
+
+def test_a_large_corpus_s_vectors_are_kept_in_float16_with_their_projection_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From ``COARSE_MIN_SENTENCES`` (lowered here below the story's size)
+    the built vectors are kept in float16 and matched first on a projection,
+    which is saved with them: the next start loads both and answers alike."""
+    from bot.engine.semantic import scorer as scorer_mod
+
+    monkeypatch.setattr(scorer_mod, "COARSE_MIN_SENTENCES", 10)
+    first = lazy_engine(cache=tmp_path)
+    assert first.build_vectors()
+    assert first.semantic is not None
+    assert first.semantic.matrix is not None
+    assert first.semantic.matrix.dtype == np.float16
+    with_projection = [p for p in tmp_path.glob("vectors-*.npz") if "coarse_rows" in np.load(p).files]
+    assert len(with_projection) == 1
+    fits: list[int] = []
+    monkeypatch.setattr(scorer_mod._Coarse, "fit", staticmethod(lambda m: fits.append(1)))
+    again = lazy_engine(cache=tmp_path)
+    assert not again.vectors_pending
+    assert fits == []
+    assert answers(again) == answers(first)

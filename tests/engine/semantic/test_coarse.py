@@ -80,3 +80,36 @@ def test_switching_a_large_corpus_over_to_its_vectors(
     assert lazy.matrix is not None
     assert lazy.matrix.dtype == np.float16
     assert lazy.top(vectors[7], 5)[0] == 7
+
+
+def test_the_projection_is_saved_and_taken_back_not_fitted_again(
+    vectors: npt.NDArray[np.float32], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart at 1,000,000 sentences must not fit the projection again
+    (seconds): it is saved beside the vectors; a saved one that does not
+    fit them is fitted anew."""
+    monkeypatch.setattr(scorer_mod, "COARSE_MIN_SENTENCES", 1000)
+    first = scorer(vectors)
+    saved = first.saved_with()
+    assert set(saved) == {"coarse_projection", "coarse_rows"}
+    assert saved["coarse_rows"].dtype == np.float16
+    fitted: list[int] = []
+    real_fit = scorer_mod._Coarse.fit
+
+    def counting_fit(matrix: npt.NDArray[np.floating]) -> object:
+        fitted.append(len(matrix))
+        return real_fit(matrix)
+
+    monkeypatch.setattr(scorer_mod._Coarse, "fit", staticmethod(counting_fit))
+    half = vectors.astype(np.float16)
+    again = SemanticScorer(FixedEncoder(), len(vectors), str, matrix=half, saved=saved)  # type: ignore[arg-type]
+    assert fitted == []
+    q = vectors[42]
+    assert list(again.top(q, 10)) == list(first.top(q, 10))
+    wrong = dict(saved, coarse_rows=saved["coarse_rows"][:-1])
+    SemanticScorer(FixedEncoder(), len(vectors), str, matrix=half, saved=wrong)  # type: ignore[arg-type]
+    assert fitted == [len(vectors)]
+
+
+def test_a_small_corpus_saves_nothing_beside_its_vectors(vectors: npt.NDArray[np.float32]) -> None:
+    assert scorer(vectors).saved_with() == {}
