@@ -56,6 +56,11 @@ SIMILAR_WEIGHT = 1.0
 """Weight of a corpus word standing for a question word the corpus lacks
 (``neighbours.WordNeighbours``), times their cosine similarity."""
 
+MAX_CORRECTED_WORDS = 8
+"""Question words the corpus lacks whose spelling is corrected, at most (each
+is matched against the whole vocabulary: at a million sentences a few
+milliseconds a word; readers misspell a name or two, not a hundred words)."""
+
 MAX_EXPANDED_WORDS = 20
 """Question words the corpus lacks that are looked up by meaning, at most
 (each is embedded: a question of a thousand strange words must not cost a
@@ -163,9 +168,14 @@ class QuestionReader:
         if any(t not in GREETINGS for t, _ in found):
             found = [(t, w) for t, w in found if t not in GREETINGS]  # "hi, where did …": the greeting asks nothing
         missing: dict[str, str] = {}
+        tried: set[str] = set()
         for term, word in found:
             if not self.index.knows(term):
-                fixed = corrections.get(term) or (self._correct(term) if self.index.config.spelling else None)
+                fixed = corrections.get(term)
+                spelling = self.index.config.spelling
+                if fixed is None and spelling and term not in tried and len(tried) < MAX_CORRECTED_WORDS:
+                    tried.add(term)
+                    fixed = self._correct(term)
                 if fixed is not None:
                     corrections[term] = fixed
                     weights.setdefault(fixed, SPELLING_WEIGHT)
