@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,11 +158,7 @@ class SentenceEncoder:
         order = np.argsort(-lengths, kind="stable")  # longest first
 
         for start in range(0, len(order), batch_size):
-            batch_idx = order[start : start + batch_size]
-            seq = int(lengths[batch_idx[0]])
-            rows = max(1, _MAX_TOKENS_PER_CHUNK // seq)
-            for lo in range(0, len(batch_idx), rows):
-                idx = batch_idx[lo : lo + rows]
+            for idx in _chunks(order[start : start + batch_size], lengths):
                 out[idx] = self._embed([encodings[i] for i in idx], int(lengths[idx[0]]))
         return out
 
@@ -183,6 +179,23 @@ class SentenceEncoder:
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         summed /= np.maximum(norms, np.float32(1e-12))
         return summed
+
+
+def _chunks(batch: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.int64]]:
+    """``batch`` (longest first) cut into runs padded together: at most
+    ``_MAX_TOKENS_PER_CHUNK`` tokens each, and a new run where a text is
+    under half the run's first length (a long question's padding would
+    make each short word beside it cost as much as the question)."""
+    lo = 0
+    while lo < len(batch):
+        seq = int(lengths[batch[lo]])
+        hi = min(len(batch), lo + max(1, _MAX_TOKENS_PER_CHUNK // seq))
+        for i in range(lo + 1, hi):
+            if 2 * int(lengths[batch[i]]) < seq:
+                hi = i
+                break
+        yield batch[lo:hi]
+        lo = hi
 
 
 def _verify(model_file: Path) -> None:

@@ -163,3 +163,17 @@ def test_loads_from_an_explicit_folder(tmp_path: Path, encoder: SentenceEncoder)
     (tmp_path / "model.safetensors").symlink_to(source / "model.safetensors")
     copy = SentenceEncoder.load(str(tmp_path))
     np.testing.assert_array_equal(copy.encode(TEXTS[:3]), encoder.encode(TEXTS[:3]))
+
+
+def test_short_texts_are_not_padded_to_a_long_one() -> None:
+    """Texts padded together are cut where one is under half the run's
+    first (longest) length, and a run holds at most the token budget."""
+    from bot.engine.semantic.encoder import _MAX_TOKENS_PER_CHUNK, _chunks
+
+    lengths = np.array([200, 150, 90, 10, 5], dtype=np.int64)
+    order = np.arange(5, dtype=np.int64)
+    assert [list(c) for c in _chunks(order, lengths)] == [[0, 1], [2], [3, 4]]
+    many = np.full(100, 128, dtype=np.int64)
+    runs = list(_chunks(np.arange(100, dtype=np.int64), many))
+    assert all(len(r) * 128 <= _MAX_TOKENS_PER_CHUNK for r in runs)
+    assert sum(len(r) for r in runs) == 100
