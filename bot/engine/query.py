@@ -31,7 +31,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.engine.index.sentence_index import SentenceIndex
 from bot.engine.semantic.neighbours import WordNeighbours
-from bot.engine.semantic.scorer import SemanticScorer
+from bot.engine.semantic.scorer import QUESTION_TOKENS, SemanticScorer
 from bot.engine.text.features import definition_subject, question_type
 from bot.engine.text.tokens import tokenize, word_spans, word_term, words
 
@@ -204,7 +204,7 @@ class QuestionReader:
         words = neighbours.uncached(self._expanded(missing))
         if not words:
             return self.semantic.question(text)
-        vectors = self.semantic.encoder.encode([text, *words])
+        vectors = self.semantic.encoder.encode([text, *words], max_tokens=QUESTION_TOKENS)
         neighbours.remember(words, vectors[1:])
         vector: npt.NDArray[np.float32] = vectors[0]
         return vector

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from bot.engine.semantic.bert import F32, Bert, EncoderUnavailable, build_bert, forward, load_json, read_safetensors
 
 if TYPE_CHECKING:
-    from tokenizers import Encoding, Tokenizer  # type: ignore[import-not-found, unused-ignore]
+    from tokenizers import Tokenizer  # type: ignore[import-not-found, unused-ignore]
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,15 @@ class SentenceEncoder:
         tokenizer.no_padding()
         return cls(model, tokenizer, max_seq_length, root)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 64, max_tokens: int | None = None
+    ) -> npt.NDArray[np.float32]:
         """Embed ``texts``: a (len(texts), dim) float32 array of L2-normalised rows, in the order of ``texts``.
 
         Texts are sorted by token count and run ``batch_size`` at a time (large batches are split further to
         bound memory), so padding stays small; the result does not depend on ``batch_size`` beyond float noise.
-        Texts longer than ``max_seq_length`` tokens are truncated.  An empty input gives shape (0, dim).
+        Texts longer than ``max_seq_length`` tokens (or ``max_tokens``, when smaller: a question's bound) are
+        truncated, keeping the closing separator.  An empty input gives shape (0, dim).
         """
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not a single str")
@@ -153,8 +156,10 @@ class SentenceEncoder:
             if not isinstance(t, str):
                 raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
 
-        encodings = self._tokenizer.encode_batch(texts)
-        lengths = np.array([len(e.ids) for e in encodings], dtype=np.int64)
+        encodings: list[list[int]] = [e.ids for e in self._tokenizer.encode_batch(texts)]
+        if max_tokens is not None and max_tokens >= 2:
+            encodings = [ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]] for ids in encodings]
+        lengths = np.array([len(ids) for ids in encodings], dtype=np.int64)
         order = np.argsort(-lengths, kind="stable")  # longest first
 
         for start in range(0, len(order), batch_size):
@@ -162,17 +167,16 @@ class SentenceEncoder:
                 out[idx] = self._embed([encodings[i] for i in idx], int(lengths[idx[0]]))
         return out
 
-    def _embed(self, encodings: Sequence[Encoding], seq: int) -> F32:
+    def _embed(self, encodings: Sequence[list[int]], seq: int) -> F32:
         """Mean-pooled, normalised embeddings of already tokenised texts (at most ``seq`` tokens each)."""
         n = len(encodings)
         ids = np.zeros((n, seq), dtype=np.int64)
         type_ids = np.zeros((n, seq), dtype=np.int64)
         mask = np.zeros((n, seq), dtype=np.float32)
         for row, enc in enumerate(encodings):
-            k = len(enc.ids)
-            ids[row, :k] = enc.ids
-            type_ids[row, :k] = enc.type_ids
-            mask[row, :k] = 1.0
+            k = len(enc)
+            ids[row, :k] = enc
+            mask[row, :k] = 1.0  # one segment: its type ids are all 0
         hidden = forward(self._model, ids, type_ids, mask)
         summed: F32 = np.einsum("bsh,bs->bh", hidden, mask)
         summed /= np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))

@@ -36,6 +36,11 @@ EAGER_MAX_SENTENCES = 20_000
 LAZY_CACHE_SENTENCES = 200_000
 """Above it, at most this many sentence vectors are kept (about 300 MB)."""
 
+QUESTION_TOKENS = 96
+"""A question is embedded by its first this many tokens (a question and the
+one it follows up take 20 to 60): a 500-character question of strange
+words is 256 tokens, whose embedding took 30 times a plain question's."""
+
 COARSE_MIN_SENTENCES = 50_000
 """From this many sentences with every vector known, the vectors are kept in
 float16 (half the memory) and a question is first matched against their
@@ -139,7 +144,8 @@ class SemanticScorer:
         return self.matrix is not None
 
     def question(self, text: str) -> Vectors:
-        vec: Vectors = self.encoder.encode([text])[0]
+        """The question's vector (its first ``QUESTION_TOKENS`` tokens)."""
+        vec: Vectors = self.encoder.encode([text], max_tokens=QUESTION_TOKENS)[0]
         return vec
 
     def similarities(self, question: Vectors, ids: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:

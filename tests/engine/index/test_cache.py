@@ -233,7 +233,7 @@ class CountingEncoder:
         self.embedded = 0
         self.texts: list[str] = []
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+    def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> npt.NDArray[np.float32]:
         self.embedded += len(texts)
         self.texts.extend(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

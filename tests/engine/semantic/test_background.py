@@ -43,10 +43,10 @@ class CountingEncoder:
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
         self.texts += len(texts)
         self.seen.extend(texts)
-        return self.inner.encode(texts, batch_size)
+        return self.inner.encode(texts, batch_size, max_tokens)
 
 
 def lazy_engine(folder: Path = ROOT / "corpus", cache: Path | None = None, **kwargs: object) -> Engine:

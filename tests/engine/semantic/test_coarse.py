@@ -19,7 +19,7 @@ class FixedEncoder:
     dim = DIM
     identity = "fixed"
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+    def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> npt.NDArray[np.float32]:
         raise AssertionError("nothing should be embedded")
 
 

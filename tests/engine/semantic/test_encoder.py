@@ -177,3 +177,19 @@ def test_short_texts_are_not_padded_to_a_long_one() -> None:
     runs = list(_chunks(np.arange(100, dtype=np.int64), many))
     assert all(len(r) * 128 <= _MAX_TOKENS_PER_CHUNK for r in runs)
     assert sum(len(r) for r in runs) == 100
+
+
+def test_max_tokens_bounds_a_text_and_keeps_its_separator(encoder: SentenceEncoder) -> None:
+    """A question's bound (``max_tokens``): the text cut to its first tokens,
+    the closing separator kept, equal to embedding the cut text itself; a
+    short text is untouched."""
+    long = "Where did the two presidents meet " + " ".join(f"word{i}" for i in range(200))
+    ids = encoder._tokenizer.encode(long).ids
+    assert len(ids) > 40
+    first = encoder._tokenizer.decode(ids[1:39])  # 38 tokens between [CLS] and [SEP]
+    cut = encoder.encode([long], max_tokens=40)[0]
+    alone = encoder.encode([first])[0]
+    assert float(cut @ alone) > 0.999
+    assert float(cut @ encoder.encode([long])[0]) < 0.999
+    short = "Where did they meet?"
+    np.testing.assert_array_equal(encoder.encode([short], max_tokens=40), encoder.encode([short]))
