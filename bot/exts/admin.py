@@ -47,9 +47,11 @@ class Admin(commands.Cog):
         log.info("%s reloaded by %s: %d articles", what, interaction.user.id, len(done.new.articles))
         await interaction.followup.send(reload_report(done.old, done.new, failures=done.failures), ephemeral=True)
 
-    @app_commands.command(name="unanswered", description="Questions asked here that the articles could not answer.")
+    @app_commands.command(
+        name="unanswered",
+        description="Questions asked here that the articles could not answer (in a DM, operators: every server's).",
+    )
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
     @app_commands.check(is_admin)
     @app_commands.describe(days="How far back to look (default 30 days)")
     async def unanswered(
@@ -61,6 +63,10 @@ class Admin(commands.Cog):
         if store is None:
             await interaction.response.send_message(replies.LOG_OFF, ephemeral=True)
             return
+        # In a server: that server's questions.  In a DM (operators only:
+        # ``is_admin`` admits nobody else there): every server's, whichever
+        # process answered them, since they all write one log.
+        everywhere = interaction.guild_id is None
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             groups = await store.unanswered(limit=15, days=days, guild_id=interaction.guild_id)
@@ -69,7 +75,7 @@ class Admin(commands.Cog):
             log.warning("/unanswered failed: %s", exc)
             await interaction.followup.send(replies.LOG_UNREADABLE, ephemeral=True)
             return
-        await interaction.followup.send(unanswered_report(groups, worst, days), ephemeral=True)
+        await interaction.followup.send(unanswered_report(groups, worst, days, everywhere=everywhere), ephemeral=True)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -162,10 +162,14 @@ def reload_report(
     return text
 
 
-def unanswered_report(groups: Sequence[UnansweredGroup], worst: Sequence[VotedAnswer], days: int) -> str:
+def unanswered_report(
+    groups: Sequence[UnansweredGroup], worst: Sequence[VotedAnswer], days: int, *, everywhere: bool = False
+) -> str:
     """The admin's view of the question log: what readers asked in vain,
-    most frequent first, and the answers most often voted not helpful."""
-    lines = [f"**Questions the story could not answer** (last {days} days):"]
+    most frequent first, and the answers most often voted not helpful
+    (``everywhere``: an operator's view of every server's)."""
+    scope = " in any server" if everywhere else ""
+    lines = [f"**Questions the story could not answer{scope}** (last {days} days):"]
     if not groups:
         lines.append("None \u2014 every question was answered.")
     for g in groups:

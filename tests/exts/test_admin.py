@@ -113,3 +113,22 @@ async def test_unanswered_shows_only_the_servers_own_questions(world: World) -> 
     text = response_text(await world.admin.slash(world.channel, "unanswered"))
     assert "capital of Australia" in text
     assert "World Cup" not in text
+
+
+@pytest.mark.operator
+async def test_an_operator_s_unanswered_in_a_dm_lists_every_server_s_questions(world: World) -> None:
+    """One question log for every server (and every process): an operator
+    asking in a DM sees them all; a server's admin sees their server's."""
+    from tests.exts.test_checks import call_unanswered
+
+    other = world.env.create_guild("Elsewhere")
+    elsewhere = other.create_text_channel("general")
+    carol = other.add_member(world.env.create_user("carol"))
+    await world.ask(world.alice, "What is the capital of Australia?")
+    await world.ask(carol, "Who won the World Cup?", channel=elsewhere)
+    interaction = await world.direct_interaction(world.admin, dm=True)
+    await call_unanswered(world.bot, interaction)
+    text = interaction.followup.send.await_args.args[0]
+    assert "in any server" in text
+    assert "capital of Australia" in text
+    assert "World Cup" in text

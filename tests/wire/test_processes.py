@@ -9,11 +9,12 @@ in CI).  Process 1 talks REST through a proxy prefix.
 * An operator's ``/reload shared`` in process 1 is served by process 0
   without any action there: a question about the new article, unanswered
   before, is answered.
-* A question asked in process 0 is in the shared log: ``/unanswered`` in a
-  process that serves that server later (the operator folds both shards
-  into one process) lists it.  (``/unanswered`` is per server, and a server
-  lives on one shard, so "the other process" is the one that takes the
-  shard over.)
+* A question asked in process 1's server is in the shared log: the
+  operator's ``/unanswered`` in a DM (every server's questions), which
+  process 0 serves (DMs come on shard 0), lists it.  And a question asked
+  in process 0 is listed by a server's ``/unanswered`` in a process that
+  serves that server later (the operator folds both shards into one
+  process).
 * Every REST call of process 1 went through the prefix.
 """
 
@@ -40,10 +41,23 @@ PORTHAVEN — The keeper of the Porthaven lighthouse, Tomas Reyes, retired on Su
 The town will replace him with an automatic lamp next spring.
 """
 QUESTION = "Who kept the Porthaven lighthouse?"
+ELSEWHERE = "Who won the chess final in Oslo?"
 
 
 async def admin_says(fake: FakeDiscord, command: str) -> str:
     payload = fake.slash_command(command, roles=[MANAGERS])
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    callback = await fake.wait_for_request("POST", r"/interactions/\d+/[^/]+/callback", since=mark, timeout=15)
+    if callback.json["type"] == 4:
+        return str(callback.json["data"]["content"])
+    follow = await fake.wait_for_request("POST", r"/webhooks/\d+/[^/]+$", since=mark, timeout=15)
+    return str(follow.json["content"])
+
+
+async def operator_dm_says(fake: FakeDiscord, command: str) -> str:
+    """``command`` run by the application's owner (an operator) in a DM."""
+    payload = fake.slash_command(command, user=fake.owner, guild=False)
     mark = len(fake.requests)
     await fake.dispatch("INTERACTION_CREATE", payload)
     callback = await fake.wait_for_request("POST", r"/interactions/\d+/[^/]+/callback", since=mark, timeout=15)
@@ -112,6 +126,17 @@ async def test_two_processes_share_reloads_and_the_question_log(pg_url: str, cor
             # Process 1's REST went through the proxy prefix, every call.
             assert fake1.requests
             assert not [r.full_path for r in fake1.requests if not r.full_path.startswith("/proxy/api/v10/")]
+
+            # A question process 1 could not answer in its server is in the
+            # one log: the operator's /unanswered in a DM -- served by process
+            # 0, since DMs come on shard 0 -- lists it.
+            _, elsewhere = await ask_by_mention(fake1, ELSEWHERE)
+            assert "doesn't say" in plain(elsewhere.json["content"]), elsewhere.json["content"]
+            started = time.perf_counter()
+            while ELSEWHERE.rstrip("?") not in plain(text := await operator_dm_says(fake0, "unanswered")):
+                assert time.perf_counter() - started < 10, text
+                await asyncio.sleep(0.2)
+            assert "in any server" in text
 
             # The operator folds both shards into one process on fake0 (process 1
             # restarted with SHARD_IDS=0-1): /unanswered there lists the question
