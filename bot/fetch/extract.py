@@ -43,8 +43,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import trafilatura
-from trafilatura.utils import load_html
 from yarl import URL
 
 from bot.fetch.errors import NotAnArticle
@@ -242,6 +240,11 @@ def is_prose(paragraph: str) -> bool:
 
 def extract_article(html: str, url: str) -> ExtractedArticle:
     """The article of a page (see the module notes); ``NotAnArticle`` when there is none."""
+    # Imported here: trafilatura takes 0.6 s to import, which every
+    # ``python -m bot ask`` would pay without fetching anything.
+    import trafilatura
+    from trafilatura.utils import load_html
+
     doc = load_html(html)  # lxml, as trafilatura parses (no network, no entities, no scripts)
     if doc is None:
         raise NotAnArticle("the page could not be read as HTML")
