@@ -113,3 +113,23 @@ def test_the_projection_is_saved_and_taken_back_not_fitted_again(
 
 def test_a_small_corpus_saves_nothing_beside_its_vectors(vectors: npt.NDArray[np.float32]) -> None:
     assert scorer(vectors).saved_with() == {}
+
+
+def test_a_large_corpus_s_vectors_are_built_in_float16(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The background build writes a large corpus's vectors straight into
+    float16: no float32 copy of them all exists at its peak."""
+    monkeypatch.setattr(scorer_mod, "COARSE_MIN_SENTENCES", 10)
+
+    class Embeds(FixedEncoder):
+        def encode(
+            self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None
+        ) -> npt.NDArray[np.float32]:
+            rows = np.zeros((len(texts), DIM), dtype=np.float32)
+            rows[:, 0] = 1.0
+            return rows
+
+    lazy = SemanticScorer(Embeds(), 40, str, eager_max=10)  # type: ignore[arg-type]
+    built = lazy.embed_all()
+    assert built is not None
+    assert built.dtype == np.float16
+    assert built.shape == (40, DIM)
