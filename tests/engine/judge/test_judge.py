@@ -226,3 +226,30 @@ def test_damaged_saved_parses_are_parsed_again(
     assert len(counted_parses) == again.n_sentences
     assert "saved parses do not fit" in caplog.text
     assert saved.exists()  # saved again, whole
+
+
+def test_a_corpus_too_large_to_parse_at_build_is_parsed_when_idle_and_saved(
+    pipeline: Pipeline, encoder: object, tmp_path: Path, counted_parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``EAGER_PARSE`` (lowered here below the story's size) nothing is
+    parsed at build; the warm-up parses every sentence (up to
+    ``WARM_PARSE``) and saves them, and a restart loads them."""
+    from bot.engine.judge import judge as judge_mod
+
+    monkeypatch.setattr(judge_mod, "EAGER_PARSE", 5)
+    cache = IndexCache(tmp_path)
+    first = Engine.from_folder(CORPUS, encoder=encoder, cache=cache)  # type: ignore[arg-type]
+    assert first.judge is not None
+    assert counted_parses == []
+    first.warm_up()
+    assert first.judge.complete()
+    assert len(counted_parses) == first.n_sentences
+    counted_parses.clear()
+    again = Engine.from_folder(CORPUS, encoder=encoder, cache=cache)  # type: ignore[arg-type]
+    assert again.judge is not None
+    assert again.judge.complete()
+    assert counted_parses == []
+    monkeypatch.setattr(judge_mod, "WARM_PARSE", 5)
+    beyond = Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
+    beyond.warm_up()
+    assert counted_parses == []  # above WARM_PARSE: parsed only when questions need them
