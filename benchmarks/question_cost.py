@@ -1,6 +1,6 @@
 """What one question costs, step by step (issue 18, point 3).
 
-    python -m benchmarks.question_cost [--sizes story,squad,200000] [--queries 200]
+    python -m benchmarks.question_cost [--sizes story,squad,200000] [--queries 200] [--warm-up]
 
 For each corpus size, ``--queries`` SQuAD dev questions (the story's own
 question set for the story) and a few hostile ones (500 characters of
@@ -114,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.question_cost", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="story,squad,200000")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--warm-up",
+        action="store_true",
+        help="first do what the bot does when idle after a first answer (the judge parses every sentence)",
+    )
     args = parser.parse_args(argv)
     encoder = load_encoder()
     if encoder is None:
@@ -131,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{time.perf_counter() - t0:.0f} s; judge {'on' if engine.judge else 'off'}"
         )
         engine.ask("warm up")
+        if args.warm_up:
+            t0 = time.perf_counter()
+            engine.warm_up()
+            print(f"  warmed up (the judge's parses of every sentence) in {time.perf_counter() - t0:.0f} s")
         for label, asked in (("questions", questions), ("hostile", list(HOSTILE))):
             steps = Steps(engine)
             for q in asked:
