@@ -63,8 +63,17 @@ CLOSE_CODES = {
 """Gateway close codes that no retry can fix, as the line an operator reads."""
 
 
+QUIETED = {"asyncpg.pool": logging.ERROR}
+"""Loggers whose warnings only repeat ours: asyncpg's pool logs a traceback
+at every failed try to reconnect while PostgreSQL is down, where the
+question log has said once, in one line, that the database is unreachable
+and what is kept meanwhile."""
+
+
 def setup_logging(level: str) -> None:
     discord.utils.setup_logging(level=getattr(logging, level.upper()), root=True)
+    for name, least in QUIETED.items():
+        logging.getLogger(name).setLevel(max(least, logging.getLogger().level))
 
 
 def _token(settings: Settings) -> str:

@@ -16,6 +16,8 @@ in CI).  Process 1 talks REST through a proxy prefix.
   serves that server later (the operator folds both shards into one
   process).
 * Every REST call of process 1 went through the prefix.
+* A process whose database is cut for seconds answers every question
+  meanwhile and logs them all once it is back.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import time
 from pathlib import Path
 
 from tests.harness.fake_discord import MANAGERS, TOKEN, FakeDiscord
+from tests.harness.postgres import TcpProxy
 from tests.harness.processes import BotProcess, start_bot_process
 from tests.harness.wire import ask_by_mention, plain, reload_as
 
@@ -155,3 +158,42 @@ async def test_two_processes_share_reloads_and_the_question_log(pg_url: str, cor
         for proc in procs:
             assert "Traceback" not in proc.output(), proc.output()[-3000:]
             assert TOKEN not in proc.output()
+
+
+async def test_a_database_cut_for_seconds_costs_no_answer_and_no_question(
+    pg_proxy: tuple[TcpProxy, str], corpus: Path, tmp_path: Path
+) -> None:
+    """A bot process whose PostgreSQL goes away for a few seconds answers
+    every question meanwhile, and its question log holds them all once the
+    database is back (the process keeps them and writes them then)."""
+    proxy, through_proxy = pg_proxy
+    settings: dict[str, object] = {
+        "corpus_dir": corpus,
+        "database_url": through_proxy,
+        "index_cache_dir": tmp_path / "cache",
+        "question_cooldown_rate": 1000,
+    }
+    asked = [f"Who won the chess final in city {n}?" for n in range(3)]
+    async with FakeDiscord(token=TOKEN) as fake:
+        fake.add_managers()
+        proc = await start_bot_process(fake, tmp_path / "p", settings, name="cut")
+        try:
+            await proc.wait_ready()
+            await proxy.cut()
+            for question in asked:
+                _, reply = await ask_by_mention(fake, question)
+                assert "doesn't say" in plain(reply.json["content"]), reply.json["content"]
+            _, answered = await ask_by_mention(fake, "Where did Putin and Assad meet?")
+            assert "command post" in plain(answered.json["content"]), answered.json["content"]
+            await asyncio.sleep(3.0)  # down for seconds
+            await proxy.restore()
+            started = time.perf_counter()
+            while True:
+                text = plain(await admin_says(fake, "unanswered"))
+                if all(q.rstrip("?") in text for q in asked):
+                    break
+                assert time.perf_counter() - started < 30, text
+                await asyncio.sleep(0.5)
+        finally:
+            await proc.stop()
+        assert "Traceback" not in proc.output(), proc.output()[-3000:]
