@@ -238,13 +238,18 @@ def is_prose(paragraph: str) -> bool:
     return len(paragraph.split()) >= MIN_PROSE_WORDS and _SENTENCE_END.search(paragraph) is not None
 
 
-def extract_article(html: str, url: str) -> ExtractedArticle:
-    """The article of a page (see the module notes); ``NotAnArticle`` when there is none."""
-    # Imported here: trafilatura takes 0.6 s to import, which every
-    # ``python -m bot ask`` would pay without fetching anything.
+def _trafilatura() -> tuple[Any, Any]:
+    """trafilatura and its HTML loader, imported on first use: the import
+    takes 0.5 s, which every ``python -m bot ask`` paid without fetching."""
     import trafilatura
     from trafilatura.utils import load_html
 
+    return trafilatura, load_html
+
+
+def extract_article(html: str, url: str) -> ExtractedArticle:
+    """The article of a page (see the module notes); ``NotAnArticle`` when there is none."""
+    trafilatura, load_html = _trafilatura()
     doc = load_html(html)  # lxml, as trafilatura parses (no network, no entities, no scripts)
     if doc is None:
         raise NotAnArticle("the page could not be read as HTML")
