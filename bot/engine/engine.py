@@ -40,7 +40,7 @@ from bot.engine.models import Answer, Article, Corpus, LoadFailure, Reason, Resu
 from bot.engine.query import QueryTerms, QuestionReader
 from bot.engine.rank import Ranker, answer_of
 from bot.engine.semantic.encoder import SentenceEncoder
-from bot.engine.semantic.neighbours import MAX_TERMS, WordNeighbours, surface_forms
+from bot.engine.semantic.neighbours import MAX_TERMS, WordNeighbours, save_surfaces, saved_surfaces, surface_forms
 from bot.engine.semantic.reuse import embed, known_sentences, known_words
 from bot.engine.semantic.scorer import SemanticScorer
 from bot.engine.text.features import matches_type
@@ -237,8 +237,12 @@ class Engine:
         """The corpus's words by meaning (embedded when the engine is built:
         about 0.1 s for a story, 11 s for 14,000 terms; saved with the index
         when there is a cache)."""
-        terms, surfaces = surface_forms(self.index.n_sentences, self.index.sentence_text)
         model = f"{encoder.identity} words" if encoder.identity is not None else None
+        named = saved_surfaces(cache, key, self.index.knows)
+        if named is None:
+            terms, surfaces = surface_forms(self.index.n_sentences, self.index.sentence_text)
+        else:
+            terms, surfaces = named
         matrix = None
         if cache is not None and model is not None:
             saved_words = cache.load_vectors(key, model, len(terms), encoder.dim)
@@ -251,6 +255,8 @@ class Engine:
         found = WordNeighbours(encoder, terms, surfaces, matrix)
         if cache is not None and model is not None and not saved:
             cache.save_vectors(key, model, found.matrix)
+        if cache is not None and named is None:
+            save_surfaces(cache, key, terms, surfaces)
         return found
 
     # -- the corpus ------------------------------------------------------------

@@ -64,7 +64,7 @@ KEEP = 3
 """Saved indexes kept in the folder (the most recently used): the current
 corpus, and one or two before it for a quick way back."""
 
-KINDS = ("index", "vectors", "parses")
+KINDS = ("index", "vectors", "parses", "surfaces")
 """The kinds of saved file (their names' prefix)."""
 
 _code_digest: bytes | None = None
