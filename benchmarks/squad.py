@@ -124,8 +124,6 @@ def plain_baseline(data: list[dict], stemmed: bool) -> dict[str, float]:
     gives rank-bm25's scores exactly (tests/engine/index/test_bm25.py)."""
     import re
 
-    import numpy as np
-
     from bot.engine.index.bm25 import SparseBM25
     from bot.engine.text.tokens import tokenize
 

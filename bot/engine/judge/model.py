@@ -47,9 +47,6 @@ class Tree:
     right: npt.NDArray[np.int64]
     value: npt.NDArray[np.float64]
 
-    def predict(self, x: Matrix) -> npt.NDArray[np.float64]:
-        return Forest.of((self,)).predict(x)
-
 
 @dataclass(frozen=True, slots=True)
 class Forest:
@@ -139,13 +136,14 @@ class JudgeModel:
     rate: float = 1.0
     digest: str = ""
     forest: Forest | None = None
-    """The trees, walked together (``Forest.of(trees)``)."""
+    """The trees, walked together (``Forest.of(trees)``, made once by ``parse_model``)."""
 
     def log_odds(self, x: Matrix) -> npt.NDArray[np.float64]:
         if self.kind == "logistic":
             return ((x - self.mean) / self.scale) @ self.weights + self.bias
-        forest = self.forest if self.forest is not None else Forest.of(self.trees)
-        total: npt.NDArray[np.float64] = self.bias + self.rate * forest.predict(x)
+        if self.forest is None:
+            raise ModelRefused("a tree model without its trees")
+        total: npt.NDArray[np.float64] = self.bias + self.rate * self.forest.predict(x)
         return total
 
     def probabilities(self, x: Matrix) -> npt.NDArray[np.float64]:
