@@ -107,6 +107,18 @@ class _Coarse:
         return np.argpartition(-sims, k - 1)[:k].astype(np.int64)
 
 
+def first_copies(n: int, text: Callable[[int], str]) -> npt.NDArray[np.int64]:
+    """For each sentence, the first sentence with the same text (itself
+    when it is the first): found by hash, each match checked by its text."""
+    hashes = np.fromiter((hash(text(i)) for i in range(n)), dtype=np.int64, count=n)
+    _, where, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    first: npt.NDArray[np.int64] = where[inverse.reshape(-1)].astype(np.int64)
+    for i in np.flatnonzero(first != np.arange(n)):
+        if text(int(i)) != text(int(first[i])):  # two texts of one hash: each its own
+            first[i] = i
+    return first
+
+
 class SemanticScorer:
     """Cosine similarities between questions and the sentences of one index."""
 
@@ -135,7 +147,11 @@ class SemanticScorer:
         """Every sentence's vector (float32; float16 from ``COARSE_MIN_SENTENCES``)."""
         self._coarse: _Coarse | None = None
         if matrix is None and n_sentences <= eager_max:
-            matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
+            texts = [sentence_text(i) for i in range(n_sentences)]
+            distinct = list(dict.fromkeys(texts))  # each text embedded once
+            vectors = encoder.encode(distinct)
+            row = {text: j for j, text in enumerate(distinct)}
+            matrix = vectors[[row[text] for text in texts]] if len(distinct) < len(texts) else vectors
         if matrix is not None:
             self._keep(matrix, saved)
 
@@ -163,25 +179,33 @@ class SemanticScorer:
     ) -> npt.NDArray[np.floating] | None:
         """Every sentence's vector, embedded ``batch`` sentences at a time
         (those already embedded on demand, or in ``known`` by their text,
-        are reused); None as soon as ``stop`` is set.  The scorer goes on
+        are reused, and a sentence that repeats an earlier one's text takes
+        its vector: a syndicated story copied into several articles is
+        embedded once); None as soon as ``stop`` is set.  The scorer goes on
         answering meanwhile; ``use_matrix`` switches it over."""
         known = known or {}
         # A large corpus's vectors are kept in float16 (``_keep``): built so,
         # the float32 copy (1.5 GB at 1,000,000 sentences) never exists.
         dtype = np.float16 if self.n_sentences >= COARSE_MIN_SENTENCES else np.float32
         matrix = np.empty((self.n_sentences, self.encoder.dim), dtype=dtype)
+        first = first_copies(self.n_sentences, self.sentence_text)
         for start in range(0, self.n_sentences, batch):
             if stop is not None and stop.is_set():
                 return None
             ids = range(start, min(self.n_sentences, start + batch))
+            own = [i for i in ids if first[i] == i]
             with self._lock:
-                done = {i: self._cache[i] for i in ids if i in self._cache}
-            texts = {i: self.sentence_text(i) for i in ids if i not in done}
+                done = {i: self._cache[i] for i in own if i in self._cache}
+            texts = {i: self.sentence_text(i) for i in own if i not in done}
             done.update((i, known[t]) for i, t in texts.items() if t in known)
-            todo = [i for i in ids if i not in done]
+            todo = [i for i in own if i not in done]
             if todo:
                 done.update(zip(todo, self.encoder.encode([texts[i] for i in todo]), strict=True))
-            matrix[start : start + len(ids)] = np.stack([done[i] for i in ids])
+            if own:
+                matrix[own] = np.stack([done[i] for i in own])
+            copies = [i for i in ids if first[i] != i]
+            if copies:
+                matrix[copies] = matrix[first[copies]]
         return matrix
 
     def use_matrix(self, matrix: Vectors) -> None:

@@ -157,3 +157,38 @@ def test_a_large_corpus_s_vectors_are_kept_in_float16_with_their_projection_save
     assert not again.vectors_pending
     assert fits == []
     assert answers(again) == answers(first)
+
+
+def test_a_story_copied_into_another_article_is_embedded_once(tmp_path: Path) -> None:
+    """A sentence that repeats an earlier one's text (a syndicated story in
+    two articles) takes its vector: each text is embedded once, and the
+    vectors are those of an eager build."""
+    assert encoder is not None
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder)
+    story = next(folder.glob("*.txt"))
+    (folder / "copy.txt").write_text(story.read_text("utf-8"), "utf-8")
+    counting = CountingEncoder(encoder)
+    engine = lazy_engine(folder, encoder=counting)
+    counting.seen.clear()
+    assert engine.build_vectors()
+    sentences = [t for t in counting.seen if " " in t]
+    assert len(sentences) == len(set(sentences))
+    assert engine.semantic is not None
+    texts = [engine.index.sentence_text(i) for i in range(engine.n_sentences)]
+    assert len(sentences) == len(set(texts)) < len(texts)
+    eager = Engine(load_corpus(folder), encoder=encoder)
+    assert eager.semantic is not None
+    assert eager.semantic.matrix is not None
+    np.testing.assert_allclose(engine.semantic.matrix, eager.semantic.matrix, atol=1e-5)
+
+
+def test_texts_of_one_hash_are_each_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copies are found by hash and checked by text: two texts that
+    share a hash are not taken for one."""
+    from bot.engine.semantic import scorer as scorer_mod
+
+    texts = ["alpha", "beta", "alpha", "gamma", "beta"]
+    assert list(scorer_mod.first_copies(5, texts.__getitem__)) == [0, 1, 0, 3, 1]
+    monkeypatch.setattr(scorer_mod, "hash", lambda text: 7, raising=False)
+    assert list(scorer_mod.first_copies(5, texts.__getitem__)) == [0, 1, 0, 3, 4]
