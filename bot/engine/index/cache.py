@@ -51,6 +51,7 @@ from bot.engine.index import arrays as saved_layout
 from bot.engine.index import bm25, build
 from bot.engine.index.arrays import index_arrays, index_from_arrays
 from bot.engine.index.build import Reusable, article_digest
+from bot.engine.index.checks import all_finite
 from bot.engine.index.config import IndexConfig
 from bot.engine.index.sentence_index import SentenceIndex
 from bot.engine.models import Article
@@ -173,7 +174,7 @@ class IndexCache:
             matrix is None
             or matrix.dtype not in (np.float16, np.float32)
             or matrix.shape != (n_sentences, dim)
-            or not np.all(np.isfinite(matrix))
+            or not all_finite(matrix)
         ):
             self._discard(path, "does not fit the corpus")
             return None

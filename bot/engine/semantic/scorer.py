@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.engine.index.checks import all_finite
 from bot.engine.semantic.encoder import SentenceEncoder
 
 Vectors = npt.NDArray[np.float32]
@@ -92,7 +93,7 @@ class _Coarse:
             return None
         if projection.dtype != np.float32 or rows.dtype != np.float16:
             return None
-        if not (np.all(np.isfinite(projection)) and np.all(np.isfinite(rows))):
+        if not (all_finite(projection) and all_finite(rows)):
             return None
         return cls(np.ascontiguousarray(projection), rows.astype(np.float32))
 
