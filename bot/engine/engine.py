@@ -41,8 +41,8 @@ from bot.engine.query import QueryTerms, QuestionReader
 from bot.engine.rank import Ranker, answer_of
 from bot.engine.semantic.encoder import SentenceEncoder
 from bot.engine.semantic.neighbours import MAX_TERMS, WordNeighbours, save_surfaces, saved_surfaces, surface_forms
-from bot.engine.semantic.reuse import embed, known_sentences, known_words
-from bot.engine.semantic.scorer import SemanticScorer
+from bot.engine.semantic.reuse import embed, known_sentences, known_words, saved_by_text, text_hashes
+from bot.engine.semantic.scorer import Known, SemanticScorer
 from bot.engine.text.features import matches_type
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
@@ -166,13 +166,17 @@ class Engine:
             found = cache.load_vector_set(key, model, n, encoder.dim)
             matrix, extra = found if found is not None else (None, None)
         saved = matrix is not None
-        if matrix is None and n <= eager_max and previous is not None:
-            known = known_sentences(previous.semantic, previous.index.sentence_text)
+        if matrix is None and n <= eager_max:
+            known: Known | None = (
+                known_sentences(previous.semantic, previous.index.sentence_text)
+                if previous is not None
+                else saved_by_text(cache, model, encoder.dim)
+            )
             if known:
                 matrix = embed(encoder, [self.index.sentence_text(i) for i in range(n)], known)
         scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix, saved=extra)
-        if cache is not None and model is not None and scorer.matrix is not None and not saved:
-            cache.save_vectors(key, model, scorer.matrix, scorer.saved_with())
+        if scorer.matrix is not None and not saved:
+            self._save_vectors(scorer)
         if scorer.matrix is None and previous is not None and previous.semantic is not None:
             self._lent = previous.semantic if previous.semantic.eager else None
             self._lent_words = previous.reader.neighbours
@@ -217,19 +221,29 @@ class Engine:
             return False
         lent, self._lent = self._lent, None
         lent_words, self._lent_words = self._lent_words, None
-        known = known_sentences(lent, lent.sentence_text) if lent is not None else None
+        known: Known | None = (
+            known_sentences(lent, lent.sentence_text)
+            if lent is not None
+            else saved_by_text(self._cache, scorer.encoder.identity, scorer.encoder.dim)
+        )
         matrix = scorer.embed_all(stop, known)
         del known, lent
         if matrix is None:
             return False
-        model = scorer.encoder.identity
         if self.reader.neighbours is None and self.n_terms <= MAX_TERMS:  # as an eager build has
             self.reader.neighbours = self._neighbours(scorer.encoder, self._cache, self._key, lent_words)
         scorer.use_matrix(matrix)
         del matrix  # (kept by the scorer in float16)
-        if self._cache is not None and model is not None and scorer.matrix is not None:
-            self._cache.save_vectors(self._key, model, scorer.matrix, scorer.saved_with())
+        self._save_vectors(scorer)
         return True
+
+    def _save_vectors(self, scorer: SemanticScorer) -> None:
+        """Save the vectors, and their texts' hashes (``saved_by_text``)."""
+        model = scorer.encoder.identity
+        if self._cache is None or model is None or scorer.matrix is None:
+            return
+        hashes = text_hashes(self.index.sentence_text(i) for i in range(self.index.n_sentences))
+        self._cache.save_vectors(self._key, model, scorer.matrix, scorer.saved_with(), hashes)
 
     def _neighbours(
         self, encoder: SentenceEncoder, cache: IndexCache | None, key: str, lent: WordNeighbours | None

@@ -38,6 +38,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import struct
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -170,6 +171,8 @@ class IndexCache:
         if arrays is None:
             return None
         matrix = arrays.pop("vectors", None)
+        for name in ("text_hashes", "model"):  # for ``vectors_by_text``
+            arrays.pop(name, None)
         if (
             matrix is None
             or matrix.dtype not in (np.float16, np.float32)
@@ -187,15 +190,38 @@ class IndexCache:
         model: str,
         matrix: npt.NDArray[np.floating],
         extra: dict[str, npt.NDArray[Any]] | None = None,
+        text_hashes: npt.NDArray[np.uint64] | None = None,
     ) -> None:
         """Save unit vectors in float16: half the disk and load time, and
         cosines within about 0.001 of float32's (ranking unchanged within
         noise, see benchmarks/README.md); ``extra``: arrays derived from
-        them, saved beside them."""
+        them, saved beside them; ``text_hashes``: each row's sentence text
+        hashed (``semantic/reuse.text_hashes``), so that another corpus's
+        index can take the vectors of the sentences it shares
+        (``vectors_by_text``)."""
         vkey = _vectors_key(key, model)
         arrays = dict(extra or {})
         arrays["vectors"] = np.asarray(matrix, dtype=np.float16)
+        if text_hashes is not None and len(text_hashes) == len(matrix):
+            arrays["text_hashes"] = np.asarray(text_hashes, dtype=np.uint64)
+            arrays["model"] = _text_array([model.replace("\n", " ")])
         self._write(self._path("vectors", vkey), vkey, arrays)
+
+    def vectors_by_text(self, model: str, dim: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.floating]] | None:
+        """The most recently used saved sentence vectors of ``model`` that
+        carry their texts' hashes, whatever corpus or version they were saved
+        for: a restart after the articles changed (or after an upgrade that
+        changes the index key) embeds only the sentences they lack.  The
+        vectors are mapped from the file, not read: only the rows taken are."""
+        for path in self._newest_first("vectors"):
+            try:
+                found = _hashed_vectors(path, model, dim)
+            except (OSError, ValueError, EOFError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+                log.warning("index cache %s cannot be reused (%s)", path.name, exc)
+                continue
+            if found is not None:
+                return found
+        return None
 
     # -- other derived data (the judge's parses) ---------------------------------
 
@@ -286,6 +312,52 @@ class IndexCache:
 def open_cache(folder: str | os.PathLike[str] | None) -> IndexCache | None:
     """The cache in ``folder`` (the ``INDEX_CACHE_DIR`` setting); None: off."""
     return None if folder is None or not str(folder).strip() else IndexCache(folder)
+
+
+def _hashed_vectors(path: Path, model: str, dim: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.floating]] | None:
+    """``path``'s vectors and their texts' hashes, when saved for ``model``."""
+    with np.load(path, allow_pickle=False) as saved:
+        if not {"meta", "model", "text_hashes", "vectors"} <= set(saved.files):
+            return None  # a word list's vectors, or saved before the hashes were
+        if json.loads(bytes(saved["meta"]).decode("utf-8")).get("format") != FORMAT:
+            return None
+        if _text_list(saved["model"]) != [model.replace("\n", " ")]:
+            return None
+        hashes = saved["text_hashes"]
+    vectors = _stored_member(path, "vectors")
+    if vectors is None or hashes.dtype != np.uint64 or hashes.ndim != 1:
+        return None
+    if vectors.shape != (len(hashes), dim) or vectors.dtype not in (np.float16, np.float32):
+        return None
+    return hashes, vectors
+
+
+def _stored_member(path: Path, name: str) -> npt.NDArray[Any] | None:
+    """The array ``name`` of an ``.npz`` whose members are stored
+    uncompressed (as ``np.savez`` writes them), mapped from the file (no
+    CRC check: the caller checks the rows it takes); None when it cannot be."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(f"{name}.npy")
+    if info.compress_type != zipfile.ZIP_STORED:
+        return None
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            return None
+        offset = fh.tell()
+    if fortran or dtype.hasobject:
+        return None
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
 
 
 def _vectors_key(key: str, model: str) -> str:

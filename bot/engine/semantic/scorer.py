@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -108,6 +108,13 @@ class _Coarse:
         return np.argpartition(-sims, k - 1)[:k].astype(np.int64)
 
 
+class Known(Protocol):
+    """Vectors already computed, by their sentence's text (a dict, or
+    ``reuse.SavedVectors``)."""
+
+    def get(self, text: str, /) -> Vectors | None: ...
+
+
 def first_copies(n: int, text: Callable[[int], str]) -> npt.NDArray[np.int64]:
     """For each sentence, the first sentence with the same text (itself
     when it is the first): found by hash, each match checked by its text."""
@@ -176,7 +183,7 @@ class SemanticScorer:
         return self._vectors(ids) @ question
 
     def embed_all(
-        self, stop: threading.Event | None = None, known: dict[str, Vectors] | None = None, batch: int = 256
+        self, stop: threading.Event | None = None, known: Known | None = None, batch: int = 256
     ) -> npt.NDArray[np.floating] | None:
         """Every sentence's vector, embedded ``batch`` sentences at a time
         (those already embedded on demand, or in ``known`` by their text,
@@ -184,7 +191,7 @@ class SemanticScorer:
         its vector: a syndicated story copied into several articles is
         embedded once); None as soon as ``stop`` is set.  The scorer goes on
         answering meanwhile; ``use_matrix`` switches it over."""
-        known = known or {}
+        known = known if known is not None else {}
         # A large corpus's vectors are kept in float16 (``_keep``): built so,
         # the float32 copy (1.5 GB at 1,000,000 sentences) never exists.
         dtype = np.float16 if self.n_sentences >= COARSE_MIN_SENTENCES else np.float32
@@ -198,7 +205,7 @@ class SemanticScorer:
             with self._lock:
                 done = {i: self._cache[i] for i in own if i in self._cache}
             texts = {i: self.sentence_text(i) for i in own if i not in done}
-            done.update((i, known[t]) for i, t in texts.items() if t in known)
+            done.update((i, v) for i, t in texts.items() if (v := known.get(t)) is not None)
             todo = [i for i in own if i not in done]
             if todo:
                 done.update(zip(todo, self.encoder.encode([texts[i] for i in todo]), strict=True))
