@@ -11,7 +11,8 @@ command line's ``took_ms`` (``Engine.ask``).  Prints, in one run:
 1. the build of the index (BM25; vectors on demand), and ``took_ms`` p50 and
    p99 before the vectors are built (each question embeds its best BM25
    candidates);
-2. the vectors' build (``Engine.build_vectors``, one thread, as the bot's
+2. the encoder's rate alone on 1 and 2 cores (``--rate-sample`` distinct
+   sentences), and the vectors' build (``Engine.build_vectors``, one thread, as the bot's
    background builder runs it): seconds and distinct sentences per second;
 3. ``took_ms`` p50 and p99 with every sentence embedded, without the answer
    judge (as in 1) and then with it (other new questions: each parses its
@@ -44,6 +45,7 @@ from pathlib import Path
 from benchmarks.scale import make_articles, one_thread_encoder, squad_questions
 from benchmarks.squad import DEFAULT_DATA, load_squad
 from bot.engine import Corpus, Engine, open_cache
+from bot.engine.semantic.encoder import SentenceEncoder
 
 
 def percentiles(values: list[float]) -> str:
@@ -60,6 +62,24 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def encoding_rates(encoder: SentenceEncoder, texts: list[str]) -> str:
+    """Sentences embedded a second by the encoder alone, on 1 and on 2 cores
+    (BLAS threads), over ``texts`` (distinct sentences of the corpus)."""
+    from threadpoolctl import threadpool_limits
+
+    rates = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            t0 = time.perf_counter()
+            encoder.encode(texts)
+            rates.append(len(texts) / (time.perf_counter() - t0))
+    return (
+        f"the encoder alone ({len(texts):,} distinct sentences): {rates[0]:.0f} a second on 1 core, "
+        f"{rates[1]:.0f} on 2; 1,000,000 distinct sentences: {1e6 / rates[0] / 3600:.1f} h on 1 core, "
+        f"{1e6 / rates[1] / 3600:.1f} h on 2"
+    )
+
+
 def took(engine: Engine, questions: list[str]) -> list[float]:
     return [engine.ask(q).took_ms for q in questions]
 
@@ -68,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.vectors", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=300, help="questions timed before and after (default 300)")
+    parser.add_argument("--rate-sample", type=int, default=1000, help="sentences the encoder's rates are timed on")
     args = parser.parse_args(argv)
     encoder = one_thread_encoder()
     if encoder is None:
@@ -84,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine(corpus, encoder=encoder, cache=open_cache(tmp))
         print(f"{engine.n_sentences:,} sentences; index built in {time.perf_counter() - t0:.1f} s")
         assert engine.vectors_pending, "below the eager limit: use more --sentences"
+        sample = list(dict.fromkeys(engine.index.sentence_text(i) for i in range(min(engine.n_sentences, 20_000))))
+        print(encoding_rates(encoder, sample[: args.rate_sample]))
         engine.use_judge = False
         print(f"took_ms, vectors on demand ({len(before)} new questions): {percentiles(took(engine, before))}")
         t0 = time.perf_counter()
