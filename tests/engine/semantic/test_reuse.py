@@ -48,6 +48,14 @@ def _sentences(engine: Engine) -> set[str]:
     return {engine.index.sentence_text(i) for i in range(engine.n_sentences)}
 
 
+def assert_as_from_scratch(engine: Engine, corpus: Corpus) -> None:
+    """``engine``'s sentence vectors are those a build from scratch gives."""
+    scratch = Engine(corpus, encoder=CountingEncoder())  # type: ignore[arg-type]
+    assert engine.semantic is not None
+    assert scratch.semantic is not None
+    np.testing.assert_array_equal(engine.semantic.matrix, scratch.semantic.matrix)
+
+
 def test_a_restart_after_an_article_was_added_embeds_only_its_sentences(tmp_path: Path) -> None:
     story = load_corpus(ROOT / "corpus")
     old = Engine(story, encoder=CountingEncoder(), cache=IndexCache(tmp_path))  # type: ignore[arg-type]
@@ -56,10 +64,7 @@ def test_a_restart_after_an_article_was_added_embeds_only_its_sentences(tmp_path
     new = Engine(grown, encoder=counting, cache=IndexCache(tmp_path))  # type: ignore[arg-type]
     assert not _sentences(old) & set(counting.texts)
     assert "Tom Ellis kept the Porthaven lighthouse for forty years." in counting.texts
-    scratch = Engine(grown, encoder=CountingEncoder())  # type: ignore[arg-type]
-    assert new.semantic is not None
-    assert scratch.semantic is not None
-    np.testing.assert_array_equal(new.semantic.matrix, scratch.semantic.matrix)
+    assert_as_from_scratch(new, grown)
 
 
 def test_an_upgrade_that_changes_the_index_key_embeds_no_sentence_again(tmp_path: Path) -> None:
@@ -85,10 +90,7 @@ def test_a_large_corpus_restarted_with_an_article_added_builds_only_its_vectors(
     assert new.build_vectors()
     assert not _sentences(old) & set(counting.texts)
     assert "Gulls nested on its gallery." in counting.texts
-    scratch = Engine(grown, encoder=CountingEncoder())  # type: ignore[arg-type]
-    assert new.semantic is not None
-    assert scratch.semantic is not None
-    np.testing.assert_array_equal(new.semantic.matrix, scratch.semantic.matrix)
+    assert_as_from_scratch(new, grown)
 
 
 def test_vectors_saved_without_their_texts_or_damaged_are_embedded_again(tmp_path: Path) -> None:
