@@ -13,6 +13,8 @@ and answers a question in a few named steps (``ask``):
    judged (``judge.Judge``: re-ordered, and the best one an answer or
    declined as not covered; without spaCy's model, ``Ranker`` judges);
 4. the sentence the best one depends on ("He …") is added as its context.
+
+Immutable once built: a reload builds a new Engine and swaps it in.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from bot.engine.index.build import Reusable, article_digest, build_index, reusab
 from bot.engine.index.cache import IndexCache, index_key
 from bot.engine.index.config import IndexConfig
 from bot.engine.index.sentence_index import SentenceIndex
-from bot.engine.judge import Judge, make_judge, preload_nlp
+from bot.engine.judge import Judge, make_judge
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Reason, Result
 from bot.engine.query import QueryTerms, QuestionReader
 from bot.engine.rank import Ranker, answer_of
@@ -71,8 +73,6 @@ class Engine:
             raise CorpusError(_empty_message(corpus.failures))
         self.corpus = corpus
         config = config or IndexConfig()
-        if encoder is not None and config.semantic_weight > 0:
-            preload_nlp()  # the judge's parser loads while the index is read
         digests = [article_digest(a) for a in corpus.articles]
         key = index_key(corpus.articles, config, digests) if cache is not None else ""
         loaded = cache.load(key, corpus.articles, config) if cache is not None else None
@@ -101,9 +101,10 @@ class Engine:
         self.ranker = Ranker(self.index, self.semantic)
         """Ranks and judges sentences (``rank.py``)."""
         self.judge: Judge | None = make_judge(self, lend=previous.judge if previous is not None else None)
-        """Re-orders the best candidates (``judge/``; decides when
-        ``judge.DECIDES``); None without spaCy's model, the judge's
-        parameters or embeddings: the engine ranks and decides as before."""
+        """Re-orders the best candidates (``judge/``; and decides between
+        answering and declining when ``judge.DECIDES``); None without spaCy's
+        model, the judge's parameters or sentence embeddings: the engine
+        ranks and decides as before."""
         self.warmed = False
         """Whether ``warm_up`` was started (by the service)."""
         self.use_judge = True

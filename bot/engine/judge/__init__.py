@@ -7,6 +7,5 @@ spaCy and its small English model are optional: without them (``nlp``) the
 engine answers as it did before the judge."""
 
 from bot.engine.judge.judge import Judge, Verdict, make_judge
-from bot.engine.judge.nlp import preload_nlp
 
-__all__ = ["Judge", "Verdict", "make_judge", "preload_nlp"]
+__all__ = ["Judge", "Verdict", "make_judge"]

@@ -133,59 +133,29 @@ class Pipeline:
 _loaded: Pipeline | None = None
 _tried = False
 _load_lock = threading.Lock()
-_generation = 0
-"""Counts ``reset`` calls: a preload started before one does nothing."""
-_preloading = False
 
 
 def load_nlp() -> Pipeline | None:
     """The checked pipeline, loaded on first use; None (logged once) when
     spaCy or its model is missing or not the checked one."""
-    with _load_lock:
-        return _load_once()
-
-
-def _load_once() -> Pipeline | None:
     global _loaded, _tried
-    if not _tried:
-        _tried = True
-        try:
-            _loaded = Pipeline(_load())
-        except ModelUnavailable as exc:
-            log.warning("the answer judge is off (%s); answering as without it", exc)
-            _loaded = None
-        except Exception as exc:  # a broken install must not stop the bot
-            log.warning("the answer judge is off (spaCy failed to load: %s)", exc)
-            _loaded = None
-    return _loaded
-
-
-def preload_nlp() -> None:
-    """Start loading the pipeline in a thread of its own, once: importing
-    spaCy and loading its model take about 2.8 s here, at any corpus size,
-    and can overlap an engine reading its saved index and vectors (file
-    reads and checksums leave the interpreter's lock).  ``load_nlp`` waits
-    for it."""
-    global _preloading
     with _load_lock:
-        if _preloading or _tried:
-            return
-        _preloading = True
-        generation = _generation
-    threading.Thread(target=_preload, args=(generation,), name="nlp-preload", daemon=True).start()
-
-
-def _preload(generation: int) -> None:
-    with _load_lock:
-        if generation == _generation:
-            _load_once()
+        if not _tried:
+            _tried = True
+            try:
+                _loaded = Pipeline(_load())
+            except ModelUnavailable as exc:
+                log.warning("the answer judge is off (%s); answering as without it", exc)
+                _loaded = None
+            except Exception as exc:  # a broken install must not stop the bot
+                log.warning("the answer judge is off (spaCy failed to load: %s)", exc)
+                _loaded = None
+        return _loaded
 
 
 def reset() -> None:
     """Forget the loaded pipeline (tests)."""
-    global _loaded, _tried, _preloading, _generation
+    global _loaded, _tried
     with _load_lock:
         _loaded = None
         _tried = False
-        _preloading = False
-        _generation += 1

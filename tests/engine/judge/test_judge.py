@@ -4,7 +4,6 @@ before when spaCy's model is missing."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ from typing import Any
 import pytest
 
 from bot.engine import Article, Corpus, Engine, IndexCache, load_encoder, split_sentences
-from bot.engine import engine as engine_module
 from bot.engine.judge import Verdict, nlp
 from bot.engine.judge.nlp import ModelUnavailable, Pipeline
 
@@ -247,40 +245,3 @@ def test_a_corpus_too_large_to_parse_at_build_is_parsed_when_idle_and_saved(
     beyond = Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
     beyond.warm_up()
     assert counted_parses == []  # above WARM_PARSE: parsed only when questions need them
-
-
-def test_the_parser_is_loaded_beside_the_index_and_once(monkeypatch: pytest.MonkeyPatch, encoder: object) -> None:
-    """An engine starts loading spaCy in a thread of its own before reading
-    its index (``preload_nlp``); the judge waits for that one load."""
-    loads: list[str] = []
-    real = nlp._load
-
-    def counted() -> object:
-        loads.append(threading.current_thread().name)
-        return real()
-
-    monkeypatch.setattr(nlp, "_load", counted)
-    started: list[int] = []
-    monkeypatch.setattr(engine_module, "preload_nlp", lambda: started.append(1) or nlp.preload_nlp())
-    nlp.reset()
-    try:
-        engine = Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
-        assert started == [1]
-        assert len(loads) == 1  # (by the preload thread, unless the engine asked first)
-        assert engine.judge is not None
-        Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
-        assert len(loads) == 1
-        Engine.from_folder(CORPUS)  # no embeddings: no judge, nothing to load
-        assert len(started) == 2
-    finally:
-        nlp.reset()
-
-
-def test_a_preload_from_before_a_reset_loads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    loads: list[int] = []
-    monkeypatch.setattr(nlp, "_load", lambda: loads.append(1))
-    nlp.reset()
-    stale = nlp._generation - 1
-    nlp._preload(stale)
-    assert loads == []
-    nlp.reset()
