@@ -18,7 +18,8 @@ command line's ``took_ms`` (``Engine.ask``).  Prints, in one run:
    judge (as in 1) and then with it (other new questions: each parses its
    candidates);
 4. a restart: a new engine from the cache (index and vectors loaded), in
-   seconds, and the resident memory serving with it;
+   seconds, and the resident memory serving with it; then a restart in a
+   new process (imports, the encoder and spaCy's parser loaded too);
 5. peak resident memory (``ru_maxrss``) of the whole run.
 
 The builder embeds each distinct text once (a repeated sentence takes the
@@ -37,6 +38,7 @@ import argparse
 import gc
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -78,6 +80,31 @@ def encoding_rates(encoder: SentenceEncoder, texts: list[str]) -> str:
         f"{rates[1]:.0f} on 2; 1,000,000 distinct sentences: {1e6 / rates[0] / 3600:.1f} h on 1 core, "
         f"{1e6 / rates[1] / 3600:.1f} h on 2"
     )
+
+
+_NEW_PROCESS = """
+import time
+t0 = time.perf_counter()
+from benchmarks.scale import make_articles, one_thread_encoder
+from benchmarks.squad import DEFAULT_DATA, load_squad
+from bot.engine import Corpus, Engine, open_cache
+imported = time.perf_counter() - t0
+corpus = Corpus(articles=make_articles(load_squad(DEFAULT_DATA), {sentences}), failures=[])
+t0 = time.perf_counter()
+engine = Engine(corpus, encoder=one_thread_encoder(), cache=open_cache({folder!r}))
+print(f"{{imported:.1f}} {{time.perf_counter() - t0:.1f}} {{engine.semantic_state}}")
+"""
+
+
+def new_process_restart(folder: str, sentences: int) -> str:
+    """A restart as the bot makes one: a new interpreter imports the engine,
+    then loads the encoder, the index, its vectors and the judge's parser
+    (spaCy).  (Loading spaCy in a thread beside the index was tried: 3.9-4.2 s
+    against 3.6-3.7 s at 1M, both threads wanting the interpreter's lock.)"""
+    code = _NEW_PROCESS.format(sentences=sentences, folder=folder)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    imported, built, state = done.stdout.split(maxsplit=2)
+    return f"imports {imported} s, then encoder, index, vectors and parser {built} s ({state.strip()})"
 
 
 def took(engine: Engine, questions: list[str]) -> list[float]:
@@ -130,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         again = Engine(corpus, encoder=encoder, cache=open_cache(tmp))
         print(f"restart: index and vectors loaded in {time.perf_counter() - t0:.1f} s ({again.semantic_state})")
         print(f"RSS after the restart: {rss_mb():,.0f} MB")
+        print(f"restart in a new process: {new_process_restart(tmp, args.sentences)}")
         print(f"took_ms after the restart, with the judge ({len(after)} questions): {percentiles(took(again, after))}")
         print(f"RSS serving after the restart: {rss_mb():,.0f} MB")
         saved = sum(p.stat().st_size for p in Path(tmp).rglob("vectors-*"))
