@@ -10,7 +10,9 @@ anew; the titles and bylines are not part of the index and are always read
 from the files.
 
 A file is refused, never half-trusted: numpy's ``.npz`` is a zip whose
-members carry a CRC-32 that is checked as they are read, and
+members carry a CRC-32 that is checked as they are read (the sentence
+vectors, mapped from the file rather than read, carry a sum of their
+64-bit words instead: a flipped bit changes it), and
 ``arrays.index_from_arrays`` checks that the arrays fit together and fit
 the articles.  A damaged, truncated or foreign file is logged, deleted and
 rebuilt.  Files are written to a temporary name and renamed, so a crash
@@ -52,7 +54,7 @@ from bot.engine.index import arrays as saved_layout
 from bot.engine.index import bm25, build
 from bot.engine.index.arrays import index_arrays, index_from_arrays
 from bot.engine.index.build import Reusable, article_digest
-from bot.engine.index.checks import all_finite
+from bot.engine.index.checks import all_finite, word_sum
 from bot.engine.index.config import IndexConfig
 from bot.engine.index.sentence_index import SentenceIndex
 from bot.engine.models import Article
@@ -167,16 +169,21 @@ class IndexCache:
         """The vectors, and the arrays saved with them (``save_vectors``'s
         ``extra``: the scorer checks those it reads)."""
         path = self._path("vectors", _vectors_key(key, model))
-        arrays = self._read(path, _vectors_key(key, model))
+        # Mapped, not read: at 1,000,000 sentences reading them (and their
+        # CRC) was 1.2 s of a restart, and processes on one machine share
+        # the pages; ``all_finite`` and the shape check them.
+        arrays = self._read(path, _vectors_key(key, model), mapped="vectors")
         if arrays is None:
             return None
         matrix = arrays.pop("vectors", None)
+        total = arrays.pop("vectors_sum", None)
         for name in ("text_hashes", "model"):  # for ``vectors_by_text``
             arrays.pop(name, None)
         if (
             matrix is None
             or matrix.dtype not in (np.float16, np.float32)
             or matrix.shape != (n_sentences, dim)
+            or (total is not None and not np.array_equal(total, [word_sum(matrix)]))
             or not all_finite(matrix)
         ):
             self._discard(path, "does not fit the corpus")
@@ -202,6 +209,7 @@ class IndexCache:
         vkey = _vectors_key(key, model)
         arrays = dict(extra or {})
         arrays["vectors"] = np.asarray(matrix, dtype=np.float16)
+        arrays["vectors_sum"] = np.array([word_sum(arrays["vectors"])], dtype=np.uint64)
         if text_hashes is not None and len(text_hashes) == len(matrix):
             arrays["text_hashes"] = np.asarray(text_hashes, dtype=np.uint64)
             arrays["model"] = _text_array([model.replace("\n", " ")])
@@ -242,12 +250,16 @@ class IndexCache:
 
     # -- files ------------------------------------------------------------------
 
-    def _read(self, path: Path, key: str) -> dict[str, npt.NDArray[Any]] | None:
+    def _read(self, path: Path, key: str, mapped: str | None = None) -> dict[str, npt.NDArray[Any]] | None:
         """The arrays saved under ``key``, or None (missing, or damaged and
-        then deleted)."""
+        then deleted); ``mapped``: one array mapped from the file rather
+        than read (``_stored_member``)."""
         try:
             with np.load(path, allow_pickle=False) as saved:
-                arrays = {name: saved[name] for name in saved.files}
+                arrays = {name: saved[name] for name in saved.files if name != mapped}
+                if mapped is not None and mapped in saved.files:
+                    found = _stored_member(path, mapped)
+                    arrays[mapped] = found if found is not None else saved[mapped]
         except FileNotFoundError:
             return None
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:

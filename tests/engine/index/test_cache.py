@@ -305,3 +305,26 @@ def test_vectors_are_saved_in_float16_and_float32_files_still_load(tmp_path: Pat
     old = cache.load_vectors(old_key, "model", 50, 8)
     assert old is not None
     np.testing.assert_array_equal(old, matrix)
+
+
+def test_saved_vectors_are_mapped_and_a_flipped_bit_in_them_is_refused(tmp_path: Path) -> None:
+    """The vectors are mapped from the file, not read through zipfile (no
+    CRC): their saved word sum finds a flipped bit, and the file is
+    discarded."""
+    cache = IndexCache(tmp_path)
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(64, 8)).astype(np.float16)
+    cache.save_vectors("k" * 64, "model", matrix)
+    loaded = cache.load_vectors("k" * 64, "model", 64, 8)
+    assert isinstance(loaded, np.memmap)
+    np.testing.assert_array_equal(loaded, matrix)
+    del loaded
+    (path,) = tmp_path.glob("vectors-*.npz")
+    data = bytearray(path.read_bytes())
+    start = bytes(data).find(matrix.tobytes())
+    assert start > 0
+    at = start + 300
+    data[at] ^= 2  # the bit of a mantissa: still a finite value
+    path.write_bytes(bytes(data))
+    assert cache.load_vectors("k" * 64, "model", 64, 8) is None
+    assert not path.exists()

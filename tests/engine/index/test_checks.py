@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bot.engine.index import checks
-from bot.engine.index.checks import all_finite
+from bot.engine.index.checks import all_finite, word_sum
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
@@ -32,3 +32,16 @@ def test_empty_and_strided_arrays() -> None:
     values[3, 2] = np.nan
     assert not all_finite(values[:, 2])  # not contiguous
     assert all_finite(values[:, 1])
+
+
+def test_a_flipped_bit_anywhere_changes_the_word_sum() -> None:
+    values = np.random.default_rng(1).uniform(-1, 1, size=(33, 5)).astype(np.float16)  # 330 bytes: a short last word
+    total = word_sum(values)
+    raw = values.view(np.uint8).reshape(-1)
+    for at in (0, 7, 8, 200, 329):
+        for bit in (0, 7):
+            raw[at] ^= 1 << bit
+            assert word_sum(values) != total
+            raw[at] ^= 1 << bit
+    assert word_sum(values) == total
+    assert word_sum(np.zeros(0, dtype=np.float16)) == 0
