@@ -171,8 +171,9 @@ class IndexCache:
         path = self._path("vectors", _vectors_key(key, model))
         # Mapped, not read: at 1,000,000 sentences reading them (and their
         # CRC) was 1.2 s of a restart, and processes on one machine share
-        # the pages; ``all_finite`` and the shape check them.
-        arrays = self._read(path, _vectors_key(key, model), mapped="vectors")
+        # the pages; their word sum, ``all_finite`` and the shape check them
+        # (the coarse rows only choose candidates, scored exactly after).
+        arrays = self._read(path, _vectors_key(key, model), mapped=("vectors", "coarse_rows"))
         if arrays is None:
             return None
         matrix = arrays.pop("vectors", None)
@@ -250,16 +251,16 @@ class IndexCache:
 
     # -- files ------------------------------------------------------------------
 
-    def _read(self, path: Path, key: str, mapped: str | None = None) -> dict[str, npt.NDArray[Any]] | None:
+    def _read(self, path: Path, key: str, mapped: tuple[str, ...] = ()) -> dict[str, npt.NDArray[Any]] | None:
         """The arrays saved under ``key``, or None (missing, or damaged and
-        then deleted); ``mapped``: one array mapped from the file rather
-        than read (``_stored_member``)."""
+        then deleted); ``mapped``: arrays mapped from the file rather than
+        read (``_stored_member``)."""
         try:
             with np.load(path, allow_pickle=False) as saved:
-                arrays = {name: saved[name] for name in saved.files if name != mapped}
-                if mapped is not None and mapped in saved.files:
-                    found = _stored_member(path, mapped)
-                    arrays[mapped] = found if found is not None else saved[mapped]
+                arrays = {name: saved[name] for name in saved.files if name not in mapped}
+                for name in (m for m in mapped if m in saved.files):
+                    found = _stored_member(path, name)
+                    arrays[name] = found if found is not None else saved[name]
         except FileNotFoundError:
             return None
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:

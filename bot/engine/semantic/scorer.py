@@ -91,15 +91,18 @@ class _Coarse:
         k = projection.shape[1]
         if projection.shape != (dim, k) or rows.shape != (n, k) or not 0 < k <= dim:
             return None
-        if projection.dtype != np.float32 or rows.dtype != np.float16:
+        if projection.dtype != np.float32 or rows.dtype not in (np.float16, np.float32):
             return None
         if not (all_finite(projection) and all_finite(rows)):
             return None
-        return cls(np.ascontiguousarray(projection), rows.astype(np.float32))
+        # float32 as saved now (mapped from the file: no copy); float16 as
+        # saved before (converting 1,000,000 rows took 0.5 s of a restart).
+        return cls(np.ascontiguousarray(projection), np.asarray(rows, dtype=np.float32))
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
-        """To be saved with the vectors (the rows in float16)."""
-        return {"coarse_projection": self.projection, "coarse_rows": self.rows.astype(np.float16)}
+        """To be saved with the vectors (the rows in float32, as used:
+        256 MB at 1,000,000 sentences, mapped on restart)."""
+        return {"coarse_projection": self.projection, "coarse_rows": self.rows}
 
     def candidates(self, question: Vectors, k: int) -> npt.NDArray[np.int64]:
         """About the ``k`` sentences nearest the question, in no order."""

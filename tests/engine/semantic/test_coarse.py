@@ -92,7 +92,7 @@ def test_the_projection_is_saved_and_taken_back_not_fitted_again(
     first = scorer(vectors)
     saved = first.saved_with()
     assert set(saved) == {"coarse_projection", "coarse_rows"}
-    assert saved["coarse_rows"].dtype == np.float16
+    assert saved["coarse_rows"].dtype == np.float32  # as used: mapped on restart, not converted
     fitted: list[int] = []
     real_fit = scorer_mod._Coarse.fit
 
@@ -106,6 +106,10 @@ def test_the_projection_is_saved_and_taken_back_not_fitted_again(
     assert fitted == []
     q = vectors[42]
     assert list(again.top(q, 10)) == list(first.top(q, 10))
+    older = dict(saved, coarse_rows=saved["coarse_rows"].astype(np.float16))  # as saved before
+    from_older = SemanticScorer(FixedEncoder(), len(vectors), str, matrix=half, saved=older)  # type: ignore[arg-type]
+    assert fitted == []
+    assert list(from_older.top(q, 10)) == list(first.top(q, 10))
     wrong = dict(saved, coarse_rows=saved["coarse_rows"][:-1])
     SemanticScorer(FixedEncoder(), len(vectors), str, matrix=half, saved=wrong)  # type: ignore[arg-type]
     assert fitted == [len(vectors)]
