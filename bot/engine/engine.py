@@ -172,8 +172,8 @@ class Engine:
                 if previous is not None
                 else saved_by_text(cache, model, encoder.dim)
             )
-            if known:
-                matrix = embed(encoder, [self.index.sentence_text(i) for i in range(n)], known)
+            # Each distinct text embedded once, those ``known`` not at all.
+            matrix = embed(encoder, [self.index.sentence_text(i) for i in range(n)], known or {})
         scorer = SemanticScorer(encoder, n, self.index.sentence_text, eager_max=eager_max, matrix=matrix, saved=extra)
         if scorer.matrix is not None and not saved:
             self._save_vectors(scorer)

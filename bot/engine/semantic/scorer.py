@@ -158,11 +158,7 @@ class SemanticScorer:
         """Every sentence's vector (float32; float16 from ``COARSE_MIN_SENTENCES``)."""
         self._coarse: _Coarse | None = None
         if matrix is None and n_sentences <= eager_max:
-            texts = [sentence_text(i) for i in range(n_sentences)]
-            distinct = list(dict.fromkeys(texts))  # each text embedded once
-            vectors = encoder.encode(distinct)
-            row = {text: j for j, text in enumerate(distinct)}
-            matrix = vectors[[row[text] for text in texts]] if len(distinct) < len(texts) else vectors
+            matrix = encoder.encode([sentence_text(i) for i in range(n_sentences)])
         if matrix is not None:
             self._keep(matrix, saved)
 
