@@ -1,6 +1,6 @@
 """Story question set: does the bot answer readers' questions about the story?
 
-    python -m benchmarks.story [--corpus corpus] [--verbose]
+    python -m benchmarks.story [--corpus corpus] [--verbose] [--no-judge | --judge-decides]
 
 Reads ``benchmarks/story_questions.json``: answerable questions, each with
 "gold" substrings of the sentence(s) that answer it, and unanswerable ones
@@ -67,10 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     parser.add_argument("--no-semantic", action="store_true", help="BM25 alone, without sentence embeddings")
     parser.add_argument("--no-judge", action="store_true", help="the engine's own decision, without the answer judge")
+    parser.add_argument(
+        "--judge-decides", action="store_true", help="the judge's decider answers or declines (judge.DECIDES on)"
+    )
     args = parser.parse_args(argv)
     encoder = None if args.no_semantic else load_encoder()
     engine = Engine.from_folder(args.corpus, encoder=encoder)
     engine.use_judge = not args.no_judge
+    if args.judge_decides and engine.judge is not None:
+        engine.judge.decides = True
     judged = engine.judge is not None and engine.use_judge
     print(f"sentence embeddings: {'on' if engine.semantic else 'off'}; judge: {'on' if judged else 'off'}")
     questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))

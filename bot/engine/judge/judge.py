@@ -5,9 +5,10 @@ For one question: its parse is analysed (``question.analyse``), the top
 ``DEPTH`` candidates are parsed (once per sentence, kept in a bounded cache)
 and typed (``answer_type.evidence``), each gets a row of features
 (``features.candidate_features``), and the model (``model.JudgeModel``)
-gives each the probability that it answers.  Candidates are re-ordered by
-it; the question is answered when the best probability reaches the model's
-threshold.
+scores each: LambdaRank trees, trained to put a list's answering sentence
+first, re-order the candidates; a second model (the decider, pointwise
+trees) gives the probability that the first of them answers, and the
+question is answered when it reaches the model's threshold.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ class Verdict:
     probabilities: npt.NDArray[np.float64]
     """Each one's probability of answering, in the same order."""
     answered: bool
-    """Whether the best one answers (its probability reaches the threshold)."""
+    """Whether the best one answers (its answer probability, the model's
+    decider's, reaches the threshold)."""
+    answer_probability: float = 0.0
+    """That probability."""
 
 
 class Judge:
@@ -228,13 +232,30 @@ class Judge:
         q: QueryTerms,
         ids: Sequence[int] | npt.NDArray[np.int64],
         scores: Sequence[float] | npt.NDArray[np.float64],
+        knows: Callable[[str], bool] | None = None,
     ) -> npt.NDArray[np.float64]:
-        """Feature rows of candidates ``ids`` (the engine's order, its scores)."""
+        """Feature rows of candidates ``ids`` (the engine's order, its scores;
+        ``knows``: see ``candidate_features``)."""
         engine = self.engine
-        cosines = None
+        cosines = near = None
         if engine.semantic is not None and q.vector is not None and len(ids):
             cosines = engine.semantic.similarities(q.vector, [int(s) for s in ids]).astype(np.float64).tolist()
-        return candidate_features(engine, self.resolved(question, q), q, ids, scores, self.parsed(ids), cosines)
+            near = self._neighbour_cosines(q, ids)
+        return candidate_features(
+            engine, self.resolved(question, q), q, ids, scores, self.parsed(ids), cosines, near, knows
+        )
+
+    def _neighbour_cosines(self, q: QueryTerms, ids: Sequence[int] | npt.NDArray[np.int64]) -> list[float]:
+        """Each candidate's best cosine to the question among the sentences
+        before and after it in its paragraph (0 for a paragraph of one)."""
+        para = self.engine.index.sent_para
+        n = len(para)
+        around = {int(s): [j for j in (int(s) - 1, int(s) + 1) if 0 <= j < n and para[j] == para[int(s)]] for s in ids}
+        wanted = sorted({j for js in around.values() for j in js})
+        if not wanted or self.engine.semantic is None or q.vector is None:
+            return [0.0] * len(ids)
+        sims = dict(zip(wanted, self.engine.semantic.similarities(q.vector, wanted).tolist(), strict=True))
+        return [max((float(sims[j]) for j in around[int(s)]), default=0.0) for s in ids]
 
     def judge(
         self, question: str, q: QueryTerms, ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
@@ -243,10 +264,12 @@ class Judge:
         head = ids[: self.depth]
         if len(head) == 0:
             return Verdict(ids, np.zeros(0), False)
-        probs = self.model.probabilities(self.features(question, q, head, scores[: self.depth]))
+        x = self.features(question, q, head, scores[: self.depth])
+        probs = self.model.probabilities(x)
         order = np.lexsort((np.arange(len(head)), -probs))
         ranked = np.concatenate([head[order], ids[self.depth :]]).astype(np.int64)
-        return Verdict(ranked, probs[order], bool(probs[order[0]] >= self.model.threshold))
+        answer = float(self.model.answer_probabilities(x[order[:1]])[0])
+        return Verdict(ranked, probs[order], answer >= self.model.threshold, answer)
 
 
 def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) -> Judge | None:

@@ -4,7 +4,10 @@ read from a JSON file that ships with the code and is checked by sha256.
 Two kinds are read: ``logistic`` (standardised features, weights, bias) and
 ``trees`` (gradient-boosted regression trees: the log-odds are a base value
 plus the sum of each tree's leaf, times the learning rate).  Both give the
-probability that a candidate sentence answers the question; the file also
+probability that a candidate sentence answers the question.  A ``trees``
+model may hold a ``decider``, a second tree model: the first then orders
+the candidates (LambdaRank trees, their sum made a probability by a
+logistic fit) and the decider says whether the first one answers; the file also
 holds the threshold above which the best candidate is given as an answer
 (chosen on training data by ``training/train_judge.py``, which writes the
 file and prints its sha256 for ``MODEL_SHA256``).
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
 
-MODEL_SHA256 = "52dc5e0ff5d5cfbbacbabf3414437d803d04c7eb667a5d93c2627273213282c3"
+MODEL_SHA256 = "702224aa67c1f49c3b5efc99104b2ec2c6e75777d39a2a276f7b33b480aaea64"
 """sha256 of ``judge_model.json`` as trained (``training/train_judge.py``)."""
 
 Matrix = npt.NDArray[np.float64]
@@ -137,6 +140,10 @@ class JudgeModel:
     digest: str = ""
     forest: Forest | None = None
     """The trees, walked together (``Forest.of(trees)``, made once by ``parse_model``)."""
+    decider: JudgeModel | None = None
+    """A second model that says whether a candidate answers (its own
+    probability against ``threshold``), beside this one that orders them: a
+    ranker learns which candidate of a list is best, not whether any is."""
 
     def log_odds(self, x: Matrix) -> npt.NDArray[np.float64]:
         if self.kind == "logistic":
@@ -147,10 +154,16 @@ class JudgeModel:
         return total
 
     def probabilities(self, x: Matrix) -> npt.NDArray[np.float64]:
-        """Probability that each row's candidate answers the question."""
+        """Probability that each row's candidate answers the question (the
+        order's model: the best of a list first)."""
         z = np.clip(self.log_odds(np.asarray(x, dtype=np.float64)), -40.0, 40.0)
         out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
         return out
+
+    def answer_probabilities(self, x: Matrix) -> npt.NDArray[np.float64]:
+        """Probability that each row's candidate answers, as the decision
+        reads it against ``threshold`` (the decider's, when there is one)."""
+        return (self.decider or self).probabilities(x)
 
 
 def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
@@ -171,6 +184,12 @@ def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
             digest=digest,
         )
     if kind == "trees":
+        decider = None
+        if "decider" in data:
+            inner = data["decider"]
+            if not isinstance(inner, dict) or "decider" in inner:
+                raise ModelRefused("the decider is not one model")
+            decider = parse_model({**inner, "features": data["features"], "threshold": data["threshold"]}, digest)
         trees = tuple(
             Tree(
                 feature=np.asarray(t["feature"], dtype=np.int64),
@@ -198,6 +217,7 @@ def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
             rate=float(data["rate"]),
             digest=digest,
             forest=Forest.of(trees),
+            decider=decider,
         )
     raise ModelRefused(f"unknown model kind {kind!r}")
 

@@ -90,6 +90,14 @@ class WordNeighbours:
         self.matrix: Vectors = encoder.encode(self.surfaces) if matrix is None else matrix
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._rows: dict[str, int] | None = None
+
+    def rows_of(self, terms: Sequence[str]) -> list[int]:
+        """Each term's row in ``matrix`` (-1 for a term not embedded)."""
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = {t: i for i, t in enumerate(self.terms)}
+        return [rows.get(t, -1) for t in terms]
 
     def nearest(
         self, question_words: Sequence[str], min_similarity: float = MIN_SIMILARITY, limit: int = MAX_NEIGHBOURS

@@ -106,3 +106,38 @@ def test_a_tree_with_a_cycle_is_refused() -> None:
     data = {"kind": "trees", "features": list(FEATURES), "bias": 0, "rate": 1, "trees": [tree], "threshold": 0}
     with pytest.raises(ModelRefused):
         parse_model(data)
+
+
+def _stump(feature: int, bias: float) -> dict[str, object]:
+    tree = {"feature": [feature, -2, -2], "threshold": [0.5, 0, 0], "left": [1, -1, -1], "right": [2, -1, -1]}
+    tree["value"] = [0.0, -1.0, 1.0]
+    return {"kind": "trees", "bias": bias, "rate": 1.0, "trees": [tree]}
+
+
+def test_a_ranker_orders_and_its_decider_decides() -> None:
+    """The order's model and the decision's are two: the ranker reads
+    feature 2, the decider feature 3."""
+    data = {**_stump(2, 0.0), "features": list(FEATURES), "threshold": 0.5, "decider": _stump(3, -2.0)}
+    model = parse_model(data)
+    assert model.decider is not None
+    x = np.zeros((2, len(FEATURES)))
+    x[0, 2] = 1.0
+    x[1, 3] = 1.0
+    np.testing.assert_allclose(model.probabilities(x), 1 / (1 + np.exp([-1.0, 1.0])))
+    np.testing.assert_allclose(model.answer_probabilities(x), 1 / (1 + np.exp([3.0, 1.0])))
+    plain = parse_model({**_stump(2, 0.0), "features": list(FEATURES), "threshold": 0.5})
+    np.testing.assert_allclose(plain.answer_probabilities(x), plain.probabilities(x))
+
+
+def test_a_decider_with_its_own_decider_is_refused() -> None:
+    inner = {**_stump(3, 0.0), "decider": _stump(1, 0.0)}
+    with pytest.raises(ModelRefused):
+        parse_model({**_stump(2, 0.0), "features": list(FEATURES), "threshold": 0.5, "decider": inner})
+
+
+def test_the_shipped_model_orders_with_a_ranker_and_decides_with_a_decider() -> None:
+    model = load_model()
+    assert model is not None
+    assert model.decider is not None
+    x = np.random.default_rng(3).random((5, len(FEATURES)))
+    assert not np.allclose(model.probabilities(x), model.answer_probabilities(x))
