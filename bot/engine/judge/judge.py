@@ -247,15 +247,17 @@ class Judge:
 
     def _neighbour_cosines(self, q: QueryTerms, ids: Sequence[int] | npt.NDArray[np.int64]) -> list[float]:
         """Each candidate's best cosine to the question among the sentences
-        before and after it in its paragraph (0 for a paragraph of one)."""
+        before and after it in its paragraph (0 for a paragraph of one, and
+        for a neighbour whose vector is not at hand: before a large
+        corpus's vectors are built, no sentence is embedded for this)."""
         para = self.engine.index.sent_para
         n = len(para)
         around = {int(s): [j for j in (int(s) - 1, int(s) + 1) if 0 <= j < n and para[j] == para[int(s)]] for s in ids}
         wanted = sorted({j for js in around.values() for j in js})
         if not wanted or self.engine.semantic is None or q.vector is None:
             return [0.0] * len(ids)
-        sims = dict(zip(wanted, self.engine.semantic.similarities(q.vector, wanted).tolist(), strict=True))
-        return [max((float(sims[j]) for j in around[int(s)]), default=0.0) for s in ids]
+        sims = self.engine.semantic.known_similarities(q.vector, wanted)
+        return [max((sims[j] for j in around[int(s)] if j in sims), default=0.0) for s in ids]
 
     def judge(
         self, question: str, q: QueryTerms, ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]

@@ -181,6 +181,21 @@ class SemanticScorer:
             return sims
         return self._vectors(ids) @ question
 
+    def known_similarities(self, question: Vectors, ids: Sequence[int]) -> dict[int, float]:
+        """Cosine of the question to those of ``ids`` whose vectors are at
+        hand -- all of them once every sentence is embedded, else those
+        embedded on demand and still kept; nothing is embedded here (a
+        question's extra sentences would each cost an embedding)."""
+        ids = [int(i) for i in ids]
+        if self.matrix is not None:
+            if not ids:
+                return {}
+            sims = np.asarray(self.matrix[ids], dtype=np.float32) @ question
+            return dict(zip(ids, sims.tolist(), strict=True))
+        with self._lock:
+            found = {i: self._cache[i] for i in ids if i in self._cache}
+        return {i: float(v @ question) for i, v in found.items()}
+
     def embed_all(
         self, stop: threading.Event | None = None, known: Known | None = None, batch: int = 256
     ) -> npt.NDArray[np.floating] | None:

@@ -138,3 +138,33 @@ def test_misspelled_names_are_embedded_as_the_corpus_writes_them(hybrid: Engine,
         hybrid.semantic.similarities(q.vector, [answer])[0],
     )
     assert corrected > as_typed + 0.05
+
+
+def test_known_similarities_embed_nothing(hybrid: Engine) -> None:
+    """The judge's look at a candidate's neighbours costs no embedding: on
+    demand, only the sentences already embedded are compared; once every
+    sentence is, all are, as ``similarities`` gives them."""
+    lazy = Engine.from_folder(ROOT / "corpus", dataclasses.replace(IndexConfig(), semantic_eager_max=0), encoder)
+    assert lazy.semantic is not None
+    assert hybrid.semantic is not None
+    q = hybrid.query_terms("Who released photos of the visit?")
+    assert q.vector is not None
+    assert lazy.semantic.known_similarities(q.vector, [0, 1, 2]) == {}
+    assert len(lazy.semantic._cache) == 0
+    lazy.semantic.similarities(q.vector, [1])  # embedded on demand, and kept
+    assert set(lazy.semantic.known_similarities(q.vector, [0, 1, 2])) == {1}
+    eager = hybrid.semantic.known_similarities(q.vector, [0, 1, 2])
+    np.testing.assert_allclose(list(eager.values()), hybrid.semantic.similarities(q.vector, [0, 1, 2]), atol=1e-6)
+    assert eager[1] == pytest.approx(lazy.semantic.known_similarities(q.vector, [1])[1], abs=1e-5)
+
+
+def test_the_judge_embeds_no_more_than_its_candidates_on_demand() -> None:
+    cfg = dataclasses.replace(IndexConfig(), semantic_eager_max=0, semantic_lazy_depth=3)
+    lazy = Engine.from_folder(ROOT / "corpus", cfg, encoder)
+    if lazy.judge is None:
+        pytest.skip("the judge is off (spaCy's model not installed)")
+    assert lazy.semantic is not None
+    lazy.ask("What did Putin say to Assad about Syria?")
+    # The 3 best BM25 candidates re-ranked, among the judge's own 12; not
+    # the sentences next to them (14 when those were embedded too).
+    assert len(lazy.semantic._cache) == min(lazy.judge.depth, lazy.index.n_sentences)
