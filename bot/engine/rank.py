@@ -26,6 +26,7 @@ cosine similarity plus half the coverage.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -198,12 +199,7 @@ class Ranker:
         for term in q.own:
             w = (idx.idf(term) if idx.knows(term) else unknown) * q.weights[term]
             total += w
-            if term in context:
-                found += w
-            elif q.related.get(term, frozenset()) & context:
-                found += RELATED_CREDIT * w
-            elif term in q.similar:
-                found += SIMILAR_CREDIT * w * max((s for t, s in q.similar[term].items() if t in context), default=0.0)
+            found += w * word_credit(term, context, q.related, q.similar)
         return found / total if total else 0.0
 
     def context_terms(self, sentence: int) -> frozenset[str]:
@@ -253,3 +249,22 @@ class Ranker:
         if terms is None:
             terms = self._titles[a_idx] = frozenset(tokenize(self.index.articles[a_idx].title))
         return terms
+
+
+def word_credit(
+    term: str,
+    context: frozenset[str] | set[str],
+    related: Mapping[str, frozenset[str]],
+    similar: Mapping[str, Mapping[str, float]],
+) -> float:
+    """How much of a question word's weight ``context`` covers: all of it
+    for the word itself, ``RELATED_CREDIT`` for a related form ("Syrian"
+    for "Syria"), ``SIMILAR_CREDIT`` times the cosine for a corpus word near
+    it in meaning (a word the corpus lacks), else nothing."""
+    if term in context:
+        return 1.0
+    if related.get(term, frozenset()) & context:
+        return RELATED_CREDIT
+    if term in similar:
+        return SIMILAR_CREDIT * max((c for t, c in similar[term].items() if t in context), default=0.0)
+    return 0.0

@@ -40,7 +40,7 @@ from bot.engine.judge.question import (
     token_terms,
 )
 from bot.engine.judge.soft import soft_shares
-from bot.engine.rank import RELATED_CREDIT, SIMILAR_CREDIT
+from bot.engine.rank import word_credit
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -149,12 +149,7 @@ def _share(engine: Engine, terms: frozenset[str], context: frozenset[str] | set[
     for t in terms:
         w = idx.idf(t)
         total += w
-        if t in context:
-            found += w
-        elif r.related.get(t, frozenset()) & context:
-            found += RELATED_CREDIT * w
-        elif t in r.similar:
-            found += SIMILAR_CREDIT * w * max((c for u, c in r.similar[t].items() if u in context), default=0.0)
+        found += w * word_credit(t, context, r.related, r.similar)
     return found / total if total else 0.0
 
 

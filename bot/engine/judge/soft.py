@@ -41,10 +41,10 @@ def soft_shares(
     q_rows = np.array(words.rows_of(q_terms))
     known = q_rows >= 0
     q_vecs = np.asarray(words.matrix[q_rows[known]], dtype=np.float32)
+    total = float(weights.sum())
     out = []
     for terms in sentences:
-        s_terms = sorted(terms)
-        s_rows = np.array([r for r in words.rows_of(s_terms) if r >= 0], dtype=np.int64)
+        s_rows = np.array([r for r in words.rows_of(list(terms)) if r >= 0], dtype=np.int64)
         best = np.zeros(len(q_terms))
         if len(s_rows) and known.any():
             sims = q_vecs @ np.asarray(words.matrix[s_rows], dtype=np.float32).T
@@ -54,6 +54,5 @@ def soft_shares(
                 best[i] = 1.0
             elif t in similar:
                 best[i] = max((c for u, c in similar[t].items() if u in terms), default=0.0)
-        total = float(weights.sum())
         out.append(float(weights @ best) / total if total else 0.0)
     return out
