@@ -30,6 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.engine.index.sentence_index import SentenceIndex
+from bot.engine.semantic.encoder import TokenRows
 from bot.engine.semantic.neighbours import WordNeighbours
 from bot.engine.semantic.scorer import QUESTION_TOKENS, SemanticScorer
 from bot.engine.text.features import definition_subject, question_type
@@ -104,6 +105,9 @@ class QueryTerms:
     """For "who is X?" about a name the corpus has: X's terms."""
     text: str = ""
     """The question as asked (the judge parses it)."""
+    tokens: TokenRows | None = None
+    """The embedded question's tokens, from the same model pass as ``vector``
+    (the judge matches them against a candidate's)."""
 
     @property
     def asks_nothing(self) -> bool:
@@ -138,7 +142,7 @@ class QuestionReader:
         sequence: list[str] = []
         missing = self._own_terms(question, weights, corrections, sequence)
         own = frozenset(weights)
-        vector = self._embed(question, previous, corrections, missing) if own else None
+        vector, tokens = self._embed(question, previous, corrections, missing) if own else (None, None)
         similar = self._similar(missing, weights)
         related = self._related_forms(own, weights)
         if previous:
@@ -156,6 +160,7 @@ class QuestionReader:
             similar,
             self._defines(question, corrections),
             question,
+            tokens,
         )
 
     def _own_terms(
@@ -188,26 +193,25 @@ class QuestionReader:
 
     def _embed(
         self, question: str, previous: str | None, corrections: dict[str, str], missing: dict[str, str]
-    ) -> npt.NDArray[np.float32] | None:
-        """The question's sentence vector (misspelled names as the corpus
-        spells them; after the question it follows up), embedded in one
-        model pass with the words the corpus lacks that ``_similar`` will
-        look up: one short batch costs about as much as the question alone,
-        since reading the model's weights is most of the cost."""
+    ) -> tuple[npt.NDArray[np.float32] | None, TokenRows | None]:
+        """The question's sentence vector and its tokens' (misspelled names
+        as the corpus spells them; after the question it follows up),
+        embedded in one model pass with the words the corpus lacks that
+        ``_similar`` will look up: one short batch costs about as much as
+        the question alone, since reading the model's weights is most of
+        the cost."""
         if self.semantic is None:
-            return None
+            return None, None
         asked = self.spelled(question, corrections) if corrections else question
         text = f"{previous} {asked}" if previous else asked
         neighbours = self.neighbours if missing and self.expand_words else None
-        if neighbours is None:
-            return self.semantic.question(text)
-        words = neighbours.uncached(self._expanded(missing))
-        if not words:
-            return self.semantic.question(text)
-        vectors = self.semantic.encoder.encode([text, *words], max_tokens=QUESTION_TOKENS)
+        words = neighbours.uncached(self._expanded(missing)) if neighbours is not None else []
+        if neighbours is None or not words:
+            return self.semantic.question_tokens(text)
+        vectors, tokens = self.semantic.encoder.encode_tokens([text, *words], max_tokens=QUESTION_TOKENS)
         neighbours.remember(words, vectors[1:])
         vector: npt.NDArray[np.float32] = vectors[0]
-        return vector
+        return vector, tokens[0]
 
     @staticmethod
     def _expanded(missing: dict[str, str]) -> list[str]:

@@ -49,11 +49,16 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Threads:
     """The threads the heavy steps ran in: ``Engine.__init__`` (splitting,
     tokenizing, indexing, or loading a saved index), ``Engine.ask`` and
-    ``SentenceEncoder.encode``, each wrapped to note its thread."""
+    ``SentenceEncoder.encode`` and ``encode_tokens``, each wrapped to note its thread."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.seen: dict[str, set[int]] = {}
-        for owner, name in ((Engine, "__init__"), (Engine, "ask"), (SentenceEncoder, "encode")):
+        for owner, name in (
+            (Engine, "__init__"),
+            (Engine, "ask"),
+            (SentenceEncoder, "encode"),
+            (SentenceEncoder, "encode_tokens"),
+        ):
             self._wrap(monkeypatch, owner, name)
 
     def _wrap(self, monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> None:

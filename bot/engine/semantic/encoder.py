@@ -26,7 +26,7 @@ import importlib
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -144,6 +144,20 @@ class SentenceEncoder:
         Texts longer than ``max_seq_length`` tokens (or ``max_tokens``, when smaller: a question's bound) are
         truncated, keeping the closing separator.  An empty input gives shape (0, dim).
         """
+        return self._run(texts, batch_size, max_tokens, None)
+
+    def encode_tokens(
+        self, texts: Sequence[str], batch_size: int = 64, max_tokens: int | None = None
+    ) -> tuple[npt.NDArray[np.float32], list[TokenRows]]:
+        """``encode``'s vectors, and from the same pass each text's tokens:
+        their last hidden states, L2-normalised, with the separators left
+        out, beside the tokens' strings (word pieces, "##" continuing a word)."""
+        tokens: list[TokenRows] = [TokenRows(np.zeros((0, self.dim), dtype=np.float32), ()) for _ in texts]
+        return self._run(texts, batch_size, max_tokens, tokens), tokens
+
+    def _run(
+        self, texts: Sequence[str], batch_size: int, max_tokens: int | None, tokens: list[TokenRows] | None
+    ) -> npt.NDArray[np.float32]:
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not a single str")
         if batch_size < 1:
@@ -156,7 +170,8 @@ class SentenceEncoder:
             if not isinstance(t, str):
                 raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
 
-        encodings: list[list[int]] = [e.ids for e in self._tokenizer.encode_batch(texts)]
+        batch = self._tokenizer.encode_batch(texts)
+        encodings: list[list[int]] = [e.ids for e in batch]
         if max_tokens is not None and max_tokens >= 2:
             encodings = [ids if len(ids) <= max_tokens else [*ids[: max_tokens - 1], ids[-1]] for ids in encodings]
         lengths = np.array([len(ids) for ids in encodings], dtype=np.int64)
@@ -164,11 +179,18 @@ class SentenceEncoder:
 
         for start in range(0, len(order), batch_size):
             for idx in _chunks(order[start : start + batch_size], lengths):
-                out[idx] = self._embed([encodings[i] for i in idx], int(lengths[idx[0]]))
+                hidden, mask = self._hidden([encodings[i] for i in idx], int(lengths[idx[0]]))
+                out[idx] = _pooled(hidden, mask)
+                if tokens is not None:
+                    for row, i in enumerate(idx):
+                        inner = hidden[row, 1 : int(lengths[i]) - 1]
+                        norms = np.maximum(np.linalg.norm(inner, axis=1, keepdims=True), np.float32(1e-12))
+                        words = tuple(batch[i].tokens[1 : int(lengths[i]) - 1])
+                        tokens[i] = TokenRows((inner / norms).astype(np.float32), words)
         return out
 
-    def _embed(self, encodings: Sequence[list[int]], seq: int) -> F32:
-        """Mean-pooled, normalised embeddings of already tokenised texts (at most ``seq`` tokens each)."""
+    def _hidden(self, encodings: Sequence[list[int]], seq: int) -> tuple[F32, F32]:
+        """Last hidden states of already tokenised texts (at most ``seq`` tokens each), and their mask."""
         n = len(encodings)
         ids = np.zeros((n, seq), dtype=np.int64)
         type_ids = np.zeros((n, seq), dtype=np.int64)
@@ -177,12 +199,23 @@ class SentenceEncoder:
             k = len(enc)
             ids[row, :k] = enc
             mask[row, :k] = 1.0  # one segment: its type ids are all 0
-        hidden = forward(self._model, ids, type_ids, mask)
-        summed: F32 = np.einsum("bsh,bs->bh", hidden, mask)
-        summed /= np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
-        norms = np.linalg.norm(summed, axis=1, keepdims=True)
-        summed /= np.maximum(norms, np.float32(1e-12))
-        return summed
+        return forward(self._model, ids, type_ids, mask), mask
+
+
+class TokenRows(NamedTuple):
+    """One text's tokens: their vectors (tokens x dim) and strings."""
+
+    vectors: npt.NDArray[np.float32]
+    words: tuple[str, ...]
+
+
+def _pooled(hidden: F32, mask: F32) -> F32:
+    """Mean-pooled, normalised embeddings."""
+    summed: F32 = np.einsum("bsh,bs->bh", hidden, mask)
+    summed /= np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
+    norms = np.linalg.norm(summed, axis=1, keepdims=True)
+    summed /= np.maximum(norms, np.float32(1e-12))
+    return summed
 
 
 def _chunks(batch: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.int64]]:

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine.index.checks import all_finite
-from bot.engine.semantic.encoder import SentenceEncoder
+from bot.engine.semantic.encoder import SentenceEncoder, TokenRows
 
 Vectors = npt.NDArray[np.float32]
 
@@ -170,6 +170,11 @@ class SemanticScorer:
         """The question's vector (its first ``QUESTION_TOKENS`` tokens)."""
         vec: Vectors = self.encoder.encode([text], max_tokens=QUESTION_TOKENS)[0]
         return vec
+
+    def question_tokens(self, text: str) -> tuple[Vectors, TokenRows]:
+        """The question's vector and, from the same pass, its tokens' (the judge's token match)."""
+        vectors, tokens = self.encoder.encode_tokens([text], max_tokens=QUESTION_TOKENS)
+        return vectors[0], tokens[0]
 
     def similarities(self, question: Vectors, ids: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """Cosine similarity of the question to each sentence in ``ids``."""

@@ -18,6 +18,7 @@ from bot.engine import Article, Corpus, Engine, IndexConfig
 from bot.engine.index.arrays import index_arrays
 from bot.engine.index.cache import KEEP, IndexCache, index_key, open_cache
 from bot.engine.index.sentence_index import SentenceIndex
+from bot.engine.semantic.encoder import TokenRows
 
 ARTICLES = [
     Article(
@@ -240,6 +241,11 @@ class CountingEncoder:
         for i, text in enumerate(texts):
             out[i, len(text) % self.dim] = 1.0
         return out
+
+    def encode_tokens(
+        self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None
+    ) -> tuple[npt.NDArray[np.float32], list[TokenRows]]:
+        return self.encode(texts), [TokenRows(np.zeros((0, self.dim), dtype=np.float32), ()) for _ in texts]
 
 
 def test_sentence_vectors_are_saved_and_reused_by_the_same_model_only(tmp_path: Path) -> None:

@@ -48,6 +48,11 @@ class CountingEncoder:
         self.seen.extend(texts)
         return self.inner.encode(texts, batch_size, max_tokens)
 
+    def encode_tokens(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> object:
+        self.texts += len(texts)
+        self.seen.extend(texts)
+        return self.inner.encode_tokens(texts, batch_size, max_tokens)
+
 
 def lazy_engine(folder: Path = ROOT / "corpus", cache: Path | None = None, **kwargs: object) -> Engine:
     return Engine(

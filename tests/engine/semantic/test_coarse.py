@@ -22,6 +22,9 @@ class FixedEncoder:
     def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> npt.NDArray[np.float32]:
         raise AssertionError("nothing should be embedded")
 
+    def encode_tokens(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> object:
+        raise AssertionError("nothing should be embedded")
+
 
 def unit(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
     out = rows.astype(np.float32)

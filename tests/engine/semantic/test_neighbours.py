@@ -94,21 +94,23 @@ def test_question_and_its_missing_words_are_embedded_in_one_pass(monkeypatch: py
     article = Article(id="town", title="A town at the border", paragraphs=PARAGRAPHS)
     fresh = Engine(Corpus(articles=[article]), encoder=encoder)
     calls: list[list[str]] = []
-    real = encoder.encode
+    real = encoder.encode_tokens
 
     def spy(texts: list[str], *args: object, **kwargs: object) -> object:
         calls.append(list(texts))
         return real(texts, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(encoder, "encode", spy)
+    monkeypatch.setattr(encoder, "encode_tokens", spy)
     question = "How many soldiers guard the pictures?"
     q = fresh.query_terms(question)
     assert calls == [[question, "soldiers", "guard", "pictures"]]
     assert "troop" in q.weights
     assert "photo" in q.weights
     assert q.vector is not None
-    (alone,) = real([question])
+    (alone,) = encoder.encode([question])
     assert float(q.vector @ alone) > 0.9999
+    assert q.tokens is not None  # the question's tokens, from the same pass
+    assert q.tokens.words[:3] == ("how", "many", "soldiers")
     calls.clear()
     fresh.query_terms("Were soldiers there?")  # "soldiers" is kept: only the question is embedded
     assert calls == [["Were soldiers there?"]]
