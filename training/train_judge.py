@@ -25,7 +25,11 @@ The model (``--kind rank``, the shipped one) is two: LambdaRank trees
 (LightGBM) that order each answerable list's candidates, their sum made a
 probability by a logistic fit, and a decider, gradient-boosted trees
 (scikit-learn) fitted on every row, whose probability of the first
-candidate decides.  Both at training time only: the trees are written to
+candidate decides.  The order reads the token match too
+(``bot/engine/judge/tokens.py``: token states kept on directions fitted
+first by ``token_projection.py``, shipped in the file); a ``plain`` order
+without it is fitted beside, for corpora too large to keep token states.
+LightGBM and scikit-learn at training time only: the trees are written to
 JSON and evaluated in numpy at run time.  ``--kind trees`` is the decider
 alone ordering too (the model before), ``--kind logistic`` a logistic
 regression.  Seeded (LightGBM deterministic, one thread); CPU only.
@@ -62,6 +66,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from training.token_projection import fit_projection
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
@@ -147,7 +153,7 @@ def datasets(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def extract(name: str, data: list[dict[str, Any]], work: Path) -> Path:
+def extract(name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray) -> Path:
     """Feature rows of every question of one data set, saved to ``work``
     (one engine over all its articles, or one per article for a name ending
     in ``-by-article``)."""
@@ -155,12 +161,12 @@ def extract(name: str, data: list[dict[str, Any]], work: Path) -> Path:
     if out.exists():
         return out
     if not name.endswith("-by-article"):
-        return _extract(name, data, work, out, [])
+        return _extract(name, data, work, out, [], projection)
     parts = []
     for a, article in enumerate(data):
         part = work / f"{name}-{a}.npz"
         if not part.exists():
-            _extract(f"{name} {a}", [article], work, part, [a])
+            _extract(f"{name} {a}", [article], work, part, [a], projection)
         parts.append(part)
     arrays: dict[str, list[np.ndarray]] = {}
     offset = 0
@@ -173,7 +179,9 @@ def extract(name: str, data: list[dict[str, Any]], work: Path) -> Path:
     return out
 
 
-def _extract(name: str, data: list[dict[str, Any]], work: Path, out: Path, article_ids: list[int]) -> Path:
+def _extract(
+    name: str, data: list[dict[str, Any]], work: Path, out: Path, article_ids: list[int], projection: np.ndarray
+) -> Path:
     from benchmarks.squad import build
     from bot.engine import Engine, IndexCache, load_encoder
     from bot.engine.judge.judge import DEPTH, Judge
@@ -192,11 +200,14 @@ def _extract(name: str, data: list[dict[str, Any]], work: Path, out: Path, artic
     engine.use_judge = False  # the engine's own order: what the judge is given at run time
     if not article_ids:
         print(f"{name}: engine built in {time.perf_counter() - t0:.0f} s, {engine.index.n_sentences} sentences")
-    dummy = JudgeModel("logistic", 0.5, np.zeros(1), np.ones(1), np.zeros(1), 0.0)
+    dummy = JudgeModel("logistic", 0.5, np.zeros(1), np.ones(1), np.zeros(1), 0.0, projection=projection)
     judge = Judge(engine, pipeline, dummy, DEPTH)
     t0 = time.perf_counter()
-    if not judge.load_saved():
+    if not judge.load_saved() or not judge.complete():
         judge.parsed(range(engine.index.n_sentences))
+        if judge.tokens is None:
+            raise SystemExit(f"{name}: too many sentences to keep their token states")
+        judge.tokens.rows(range(engine.index.n_sentences), engine.index.sentence_text)
         judge.save()
     if not article_ids:
         print(f"{name}: sentences parsed in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -206,7 +217,7 @@ def _extract(name: str, data: list[dict[str, Any]], work: Path, out: Path, artic
     ids_of = article_ids or list(range(len(data)))
     article_of = [ids_of[a] for a, art in enumerate(data) for para in art["paragraphs"] for _ in para["qas"]]
     idx = engine.index
-    rows, labels, groups, kinds, articles = [], [], [], [], []
+    rows, matched, labels, groups, kinds, articles = [], [], [], [], [], []
     kind_code = {"answerable": 0, "removed": 1, "impossible": 2}
     group = 0
     paras_of: dict[str, set[int]] = {}  # term -> paragraphs using it
@@ -234,8 +245,11 @@ def _extract(name: str, data: list[dict[str, Any]], work: Path, out: Path, artic
             if len(lid) == 0:
                 continue
             x = judge.features(question.text, q, lid, lsc, kn)
+            xt = judge.token_columns(q, lid)
+            assert xt is not None
             y = np.array([int(int(s) in question.gold) if kind == "answerable" else 0 for s in lid])
             rows.append(x)
+            matched.append(xt)
             labels.append(y)
             groups.append(np.full(len(lid), group))
             kinds.append(np.full(len(lid), kind_code[kind]))
@@ -247,6 +261,7 @@ def _extract(name: str, data: list[dict[str, Any]], work: Path, out: Path, artic
     np.savez_compressed(
         out,
         x=np.concatenate(rows),
+        xt=np.concatenate(matched),
         y=np.concatenate(labels),
         group=np.concatenate(groups),
         kind=np.concatenate(kinds),
@@ -259,18 +274,34 @@ def _known_outside(paras_of: dict[str, set[int]], gold: frozenset[int], term: st
     return bool(paras_of.get(term, set()) - gold)
 
 
-def fit(x: np.ndarray, y: np.ndarray, kind: str, group: np.ndarray | None = None) -> dict[str, Any]:
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    kind: str,
+    group: np.ndarray | None = None,
+    xt: np.ndarray | None = None,
+    projection: np.ndarray | None = None,
+) -> dict[str, Any]:
     """Model parameters as the JSON file holds them (threshold added later);
     ``group``: each row's list (the ``rank`` kind learns the order within
-    lists)."""
+    lists); ``xt``: the rows' ``TOKEN_FEATURES``, read with ``projection``
+    (the ``rank`` kind's order reads them, its ``plain`` order and decider
+    do not)."""
     from bot.engine.judge.features import FEATURES
     from bot.engine.judge.model import parse_model
+    from bot.engine.judge.tokens import TOKEN_FEATURES
 
     if kind == "rank":
         assert group is not None
-        params = fit_rank(x, y, group)
+        assert xt is not None
+        assert projection is not None
+        params = fit_rank(np.hstack([x, xt]), y, group, FEATURES + TOKEN_FEATURES)
+        params["plain"] = fit_rank(x, y, group, FEATURES)
         decider = fit(x, y, "trees")
-        params["decider"] = {k: decider[k] for k in ("kind", "bias", "rate", "trees")}
+        for inner in (params["plain"], decider):
+            inner.pop("threshold", None)
+        params["decider"] = decider
+        params["tokens"] = {"projection": [[round(float(v), 5) for v in row] for row in projection]}
         return params
     if kind == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -336,7 +367,7 @@ def fit(x: np.ndarray, y: np.ndarray, kind: str, group: np.ndarray | None = None
     }
 
 
-def fit_rank(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> dict[str, Any]:
+def fit_rank(x: np.ndarray, y: np.ndarray, group: np.ndarray, features: tuple[str, ...]) -> dict[str, Any]:
     """LambdaRank trees (LightGBM, at training time only) that order each
     list's candidates, their sum turned into a probability by a logistic
     fit on it (one weight and a bias, over every list's rows, those with no
@@ -345,7 +376,7 @@ def fit_rank(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> dict[str, Any]:
     import lightgbm as lgb
     from sklearn.linear_model import LogisticRegression
 
-    from bot.engine.judge.model import parse_model
+    from bot.engine.judge.model import Forest, Tree
 
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     sizes = np.diff(np.r_[starts, len(group)])
@@ -368,18 +399,13 @@ def fit_rank(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> dict[str, Any]:
     )
     ranker.fit(x[sel], y[sel], group=np.diff(np.r_[sel_starts, int(sel.sum())]))
     trees = [_lgb_tree(t["tree_structure"]) for t in ranker.booster_.dump_model()["tree_info"]]
-    forest = parse_model(_trees_params(trees, 0.0, 1.0)).forest
-    assert forest is not None
+    keys = ("feature", "threshold", "left", "right", "value")
+    forest = Forest.of([Tree(*(np.asarray(t[k]) for k in keys)) for t in trees])
     raw = np.concatenate([forest.predict(x[i : i + 50_000]) for i in range(0, len(x), 50_000)])
     assert np.allclose(raw[:2000], ranker.predict(x[:2000], raw_score=True), atol=1e-6)
     platt = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED).fit(raw[:, None], y)
-    return _trees_params(trees, float(platt.intercept_[0]), float(platt.coef_[0, 0]))
-
-
-def _trees_params(trees: list[dict[str, list[Any]]], bias: float, rate: float) -> dict[str, Any]:
-    from bot.engine.judge.features import FEATURES
-
-    return {"kind": "trees", "features": list(FEATURES), "bias": bias, "rate": rate, "trees": trees, "threshold": 0.5}
+    bias, rate = float(platt.intercept_[0]), float(platt.coef_[0, 0])
+    return {"kind": "trees", "features": list(features), "bias": bias, "rate": rate, "trees": trees}
 
 
 def _lgb_tree(root: dict[str, Any]) -> dict[str, list[Any]]:
@@ -408,13 +434,22 @@ def _lgb_tree(root: dict[str, Any]) -> dict[str, list[Any]]:
     return out
 
 
-def predict(params: dict[str, Any], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def predict(params: dict[str, Any], x: np.ndarray, xt: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each row's probability as the order reads it, and as the decision
     reads it (the decider's, when the model has one)."""
     from bot.engine.judge.model import parse_model
 
     model = parse_model({**params, "threshold": 0.5})
-    return model.probabilities(x), model.answer_probabilities(x)
+    order = model.probabilities(np.hstack([x, xt]) if model.projection is not None and xt is not None else x)
+    return order, model.answer_probabilities(x)
+
+
+def predict_plain(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    """The order without token states (the model's ``plain`` one)."""
+    from bot.engine.judge.model import parse_model
+
+    model = parse_model({**params, "threshold": 0.5})
+    return (model.plain or model).probabilities(x)
 
 
 def per_list(
@@ -470,12 +505,13 @@ def main(argv: list[str] | None = None) -> int:
     parts = []
     sets = datasets(args.data_dir)
     names = list(sets)
+    projection = fit_projection(sets, args.work)
     for d, (name, data) in enumerate(sets.items()):
-        with np.load(extract(name, data, args.work)) as z:
+        with np.load(extract(name, data, args.work, projection)) as z:
             parts.append({k: z[k] for k in z.files} | {"dataset": np.full(len(z["y"]), d)})
     all_ = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     all_["group"] = all_["group"] + 1_000_000 * all_["dataset"]
-    x, y, kinds = all_["x"], all_["y"], all_["kind"]
+    x, xt, y, kinds = all_["x"], all_["xt"], all_["y"], all_["kind"]
     from bot.engine.judge.features import FEATURES
 
     for name in filter(None, args.drop.split(",")):
@@ -492,13 +528,18 @@ def main(argv: list[str] | None = None) -> int:
         fold_of = dict(zip(keys.tolist(), rng.permutation(len(keys)) % FOLDS, strict=True))
         fold = np.array([fold_of[int(k)] for k in article_key])
         prob = (np.zeros(len(y)), np.zeros(len(y)))
+        plain = np.zeros(len(y))
         for f in range(FOLDS):
             test = fold == f
-            prob[0][test], prob[1][test] = predict(fit(x[~test], y[~test], args.kind, all_["group"][~test]), x[test])
+            params = fit(x[~test], y[~test], args.kind, all_["group"][~test], xt[~test], projection)
+            prob[0][test], prob[1][test] = predict(params, x[test], xt[test])
+            plain[test] = predict_plain(params, x[test])
             print(f"  fold {f + 1}/{FOLDS} done", flush=True)
         best, right, eng = per_list(prob, y, all_["group"])
         starts = np.flatnonzero(np.r_[True, all_["group"][1:] != all_["group"][:-1]])
         lk = kinds[starts]
+        _, right_plain, _ = per_list((plain, plain), y, all_["group"])
+        print(f"cross-validated P@1 without token states (the plain order): {right_plain[lk == 0].mean():.4f}")
         t_cv = threshold_for(best, right, lk, args.max_declined)
         report("cross-validated by article, all training data", best, right, eng, lk, t_cv)
         for d, name in enumerate(names):
@@ -508,8 +549,8 @@ def main(argv: list[str] | None = None) -> int:
             report(f"  at most {share:.0%} declined", best, right, eng, lk, threshold_for(best, right, lk, share))
         np.savez_compressed(args.work / "cv.npz", order=prob[0], answer=prob[1])
 
-    params = fit(x, y, args.kind, all_["group"])
-    prob = predict(params, x)
+    params = fit(x, y, args.kind, all_["group"], xt, projection)
+    prob = predict(params, x, xt)
     best, right, eng = per_list(prob, y, all_["group"])
     starts = np.flatnonzero(np.r_[True, all_["group"][1:] != all_["group"][:-1]])
     lk = kinds[starts]

@@ -33,6 +33,8 @@ from bot.engine.judge.features import Resolved, candidate_features, resolve
 from bot.engine.judge.model import JudgeModel, load_model
 from bot.engine.judge.nlp import Pipeline, load_nlp
 from bot.engine.judge.question import QuestionAnalysis, analyse
+from bot.engine.judge.tokens import TokenStore, question_rows, token_columns
+from bot.engine.semantic.encoder import MODEL_SHA256 as ENCODER_SHA256
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -59,6 +61,9 @@ still computed, for measuring."""
 
 SAVED_KIND = "parses"
 """The saved parses' kind in the index cache."""
+
+SAVED_TOKENS = "tokens"
+"""The saved token states' kind in the index cache (``tokens.TokenStore``)."""
 
 
 @functools.cache
@@ -112,6 +117,17 @@ class Judge:
         self._parsed: OrderedDict[int, Parsed] = OrderedDict()
         self._questions: OrderedDict[str, QuestionAnalysis] = OrderedDict()
         self._lock = threading.Lock()
+        self.tokens: TokenStore | None = None
+        """Each sentence's token states, when the model reads them and the
+        corpus is small enough to keep them (``WARM_PARSE``)."""
+        semantic, projection = engine.semantic, model.projection
+        if (
+            projection is not None
+            and semantic is not None
+            and semantic.encoder.dim == projection.shape[0]
+            and engine.index.n_sentences <= WARM_PARSE
+        ):
+            self.tokens = TokenStore(semantic.encoder, projection, PARSED_CACHE)
 
     def analysis(self, question: str) -> QuestionAnalysis:
         with self._lock:
@@ -173,12 +189,16 @@ class Judge:
             while idle is not None and not idle():
                 time.sleep(IDLE_POLL_SECONDS)
             self.parsed(range(start, min(n, start + batch)))
+            if self.tokens is not None:
+                self.tokens.rows(range(start, min(n, start + batch)), self.engine.index.sentence_text)
         self.save()
 
     def complete(self) -> bool:
-        """Whether every sentence's parse is kept."""
+        """Whether every sentence's parse (and token states) are kept."""
+        n = self.engine.index.n_sentences
         with self._lock:
-            return len(self._parsed) == self.engine.index.n_sentences
+            parsed = len(self._parsed) == n
+        return parsed and (self.tokens is None or len(self.tokens) == n)
 
     # -- saved with the index ----------------------------------------------------
 
@@ -204,7 +224,16 @@ class Judge:
                 return False
             parses = [self._parsed[s] for s in range(n)]
         cache.save_blob(SAVED_KIND, key, dump_parses(parses))
+        blob = self.tokens.dump(n) if self.tokens is not None else None
+        if blob is not None:
+            cache.save_blob(SAVED_TOKENS, self._tokens_key(key), blob)
         return True
+
+    def _tokens_key(self, key: str) -> str:
+        projection = self.model.projection
+        h = hashlib.sha256(f"{key} {ENCODER_SHA256}".encode())
+        h.update(projection.tobytes() if projection is not None else b"")
+        return h.hexdigest()
 
     def load_saved(self) -> bool:
         """Take every sentence's parse from the cache, when saved there."""
@@ -221,6 +250,9 @@ class Judge:
             return False
         with self._lock:
             self._parsed.update(enumerate(parses))
+        saved = cache.load_blob(SAVED_TOKENS, self._tokens_key(key)) if self.tokens is not None else None
+        if self.tokens is not None and saved is not None and not self.tokens.load(saved, n):
+            log.warning("the saved token states do not fit the corpus; computing them again")
         return True
 
     def resolved(self, question: str, q: QueryTerms) -> Resolved:
@@ -245,6 +277,17 @@ class Judge:
             engine, self.resolved(question, q), q, ids, scores, self.parsed(ids), cosines, near, knows
         )
 
+    def token_columns(
+        self, q: QueryTerms, ids: Sequence[int] | npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64] | None:
+        """``tokens.TOKEN_FEATURES`` of candidates ``ids``, or None when the
+        token states are not kept (the plain order is used then)."""
+        projection = self.model.projection
+        if self.tokens is None or projection is None or q.tokens is None:
+            return None
+        rows = self.tokens.rows([int(s) for s in ids], self.engine.index.sentence_text)
+        return token_columns(question_rows(q.tokens, projection), rows)
+
     def _neighbour_cosines(self, q: QueryTerms, ids: Sequence[int] | npt.NDArray[np.int64]) -> list[float]:
         """Each candidate's best cosine to the question among the sentences
         before and after it in its paragraph (0 for a paragraph of one, and
@@ -267,7 +310,11 @@ class Judge:
         if len(head) == 0:
             return Verdict(ids, np.zeros(0), False)
         x = self.features(question, q, head, scores[: self.depth])
-        probs = self.model.probabilities(x)
+        matched = self.token_columns(q, head)
+        if matched is not None:
+            probs = self.model.probabilities(np.hstack([x, matched]))
+        else:
+            probs = (self.model.plain or self.model).probabilities(x)
         order = np.lexsort((np.arange(len(head)), -probs))
         ranked = np.concatenate([head[order], ids[self.depth :]]).astype(np.int64)
         answer = float(self.model.answer_probabilities(x[order[:1]])[0])
@@ -294,11 +341,19 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
     if pipeline is None:
         return None
     judge = Judge(engine, pipeline, model, depth)
+    n = engine.index.n_sentences
     if judge.load_saved():
+        if judge.tokens is not None and len(judge.tokens) < n <= EAGER_PARSE:
+            judge.tokens.rows(range(n), engine.index.sentence_text)
+            judge.save()
         return judge
     if lend is not None:
         judge.lent = lend.known()
-    elif engine.index.n_sentences <= EAGER_PARSE:
-        judge.parsed(range(engine.index.n_sentences))
+        if judge.tokens is not None and lend.tokens is not None:
+            judge.tokens.lent = lend.tokens.known(lend.engine.index.sentence_text)
+    elif n <= EAGER_PARSE:
+        judge.parsed(range(n))
+        if judge.tokens is not None:
+            judge.tokens.rows(range(n), engine.index.sentence_text)
         judge.save()
     return judge

@@ -7,7 +7,10 @@ plus the sum of each tree's leaf, times the learning rate).  Both give the
 probability that a candidate sentence answers the question.  A ``trees``
 model may hold a ``decider``, a second tree model: the first then orders
 the candidates (LambdaRank trees, their sum made a probability by a
-logistic fit) and the decider says whether the first one answers; the file also
+logistic fit) and the decider says whether the first one answers.  A model
+that reads ``tokens.TOKEN_FEATURES`` holds the directions token states are
+kept on and a ``plain`` order without them (``judge.Judge`` uses it where a
+corpus's token states are not kept).  The file also
 holds the threshold above which the best candidate is given as an answer
 (chosen on training data by ``training/train_judge.py``, which writes the
 file and prints its sha256 for ``MODEL_SHA256``).
@@ -15,6 +18,7 @@ file and prints its sha256 for ``MODEL_SHA256``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -27,12 +31,13 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine.judge.features import FEATURES
+from bot.engine.judge.tokens import PROJECTED, TOKEN_FEATURES
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
 
-MODEL_SHA256 = "702224aa67c1f49c3b5efc99104b2ec2c6e75777d39a2a276f7b33b480aaea64"
+MODEL_SHA256 = "851c0d89c8be0544a3bd6f87ea54aab1be47d9e14dc0f9cb4b78bb979a727cb0"
 """sha256 of ``judge_model.json`` as trained (``training/train_judge.py``)."""
 
 Matrix = npt.NDArray[np.float64]
@@ -144,6 +149,13 @@ class JudgeModel:
     """A second model that says whether a candidate answers (its own
     probability against ``threshold``), beside this one that orders them: a
     ranker learns which candidate of a list is best, not whether any is."""
+    plain: JudgeModel | None = None
+    """The order's model without ``tokens.TOKEN_FEATURES``, for candidates
+    whose token states are not kept (a corpus above ``judge.WARM_PARSE``
+    sentences); set when this model reads them."""
+    projection: npt.NDArray[np.float32] | None = None
+    """Directions token states are kept on (``tokens.project``), when the
+    model reads ``TOKEN_FEATURES``."""
 
     def log_odds(self, x: Matrix) -> npt.NDArray[np.float64]:
         if self.kind == "logistic":
@@ -168,10 +180,29 @@ class JudgeModel:
 
 def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
     """A model from the file's JSON object (``ModelRefused`` if it does not fit)."""
-    if tuple(data.get("features", ())) != FEATURES:
+    if "features" not in data:
+        raise ModelRefused("the model does not name its features")
+    if "tokens" not in data:
+        return _parse_one(data, digest, FEATURES)
+    tokens = data["tokens"]
+    if not isinstance(tokens, dict) or not isinstance(data.get("plain"), dict) or "decider" not in data:
+        raise ModelRefused("a model reading token states needs its projection, a plain order and a decider")
+    projection = np.asarray(tokens["projection"], dtype=np.float32)
+    if projection.ndim != 2 or projection.shape[1] != PROJECTED or not np.isfinite(projection).all():
+        raise ModelRefused(f"the token projection is not (dim, {PROJECTED}) finite numbers")
+    rest = {k: v for k, v in data.items() if k not in ("tokens", "plain", "decider")}
+    ranker = _parse_one(rest, digest, FEATURES + TOKEN_FEATURES)
+    plain = _parse_one({**data["plain"], "threshold": data["threshold"]}, digest, FEATURES)
+    decider = _parse_one({**data["decider"], "threshold": data["threshold"]}, digest, FEATURES)
+    return dataclasses.replace(ranker, decider=decider, plain=plain, projection=projection)
+
+
+def _parse_one(data: dict[str, Any], digest: str, features: tuple[str, ...]) -> JudgeModel:
+    """One model over ``features`` (and its decider, in the older file without token states)."""
+    if tuple(data.get("features", features)) != features:
         raise ModelRefused("the model's features are not this code's (retrain: training/train_judge.py)")
     kind = data.get("kind")
-    n = len(FEATURES)
+    n = len(features)
     zeros = np.zeros(n)
     if kind == "logistic":
         return JudgeModel(
@@ -189,23 +220,8 @@ def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
             inner = data["decider"]
             if not isinstance(inner, dict) or "decider" in inner:
                 raise ModelRefused("the decider is not one model")
-            decider = parse_model({**inner, "features": data["features"], "threshold": data["threshold"]}, digest)
-        trees = tuple(
-            Tree(
-                feature=np.asarray(t["feature"], dtype=np.int64),
-                threshold=np.asarray(t["threshold"], dtype=np.float64),
-                left=np.asarray(t["left"], dtype=np.int64),
-                right=np.asarray(t["right"], dtype=np.int64),
-                value=np.asarray(t["value"], dtype=np.float64),
-            )
-            for t in data["trees"]
-        )
-        for t in trees:
-            if len({len(t.feature), len(t.threshold), len(t.left), len(t.right), len(t.value)}) != 1:
-                raise ModelRefused("a tree's arrays differ in length")
-            inner = t.left >= 0
-            if (t.feature[inner] >= n).any() or (t.left >= len(t.left)).any() or (t.right >= len(t.right)).any():
-                raise ModelRefused("a tree points outside itself")
+            decider = _parse_one({**inner, "threshold": data["threshold"]}, digest, features)
+        trees = _trees(data["trees"], n)
         return JudgeModel(
             kind="trees",
             threshold=float(data["threshold"]),
@@ -220,6 +236,27 @@ def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
             decider=decider,
         )
     raise ModelRefused(f"unknown model kind {kind!r}")
+
+
+def _trees(data: list[dict[str, Any]], n: int) -> tuple[Tree, ...]:
+    """The file's trees, checked to point inside themselves and at ``n`` features."""
+    trees = tuple(
+        Tree(
+            feature=np.asarray(t["feature"], dtype=np.int64),
+            threshold=np.asarray(t["threshold"], dtype=np.float64),
+            left=np.asarray(t["left"], dtype=np.int64),
+            right=np.asarray(t["right"], dtype=np.int64),
+            value=np.asarray(t["value"], dtype=np.float64),
+        )
+        for t in data
+    )
+    for t in trees:
+        if len({len(t.feature), len(t.threshold), len(t.left), len(t.right), len(t.value)}) != 1:
+            raise ModelRefused("a tree's arrays differ in length")
+        inner = t.left >= 0
+        if (t.feature[inner] >= n).any() or (t.left >= len(t.left)).any() or (t.right >= len(t.right)).any():
+            raise ModelRefused("a tree points outside itself")
+    return trees
 
 
 def load_model(path: Path | None = None, sha256: str | None = None) -> JudgeModel | None:

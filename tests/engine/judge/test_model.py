@@ -12,6 +12,7 @@ import pytest
 
 from bot.engine.judge.features import FEATURES
 from bot.engine.judge.model import MODEL_FILE, MODEL_SHA256, ModelRefused, load_model, parse_model
+from bot.engine.judge.tokens import PROJECTED, TOKEN_FEATURES
 
 
 def test_shipped_parameters_load_and_match_their_hash() -> None:
@@ -19,9 +20,13 @@ def test_shipped_parameters_load_and_match_their_hash() -> None:
     assert model is not None
     assert model.digest == MODEL_SHA256 == hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
     assert 0.0 < model.threshold < 1.0
-    p = model.probabilities(np.zeros((3, len(FEATURES))))
+    p = model.probabilities(np.zeros((3, len(FEATURES) + len(TOKEN_FEATURES))))
     assert p.shape == (3,)
     assert ((p > 0) & (p < 1)).all()
+    assert model.projection is not None
+    assert model.projection.shape == (384, PROJECTED)
+    assert model.plain is not None
+    assert model.plain.probabilities(np.zeros((3, len(FEATURES)))).shape == (3,)
 
 
 def test_an_altered_file_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -96,9 +101,14 @@ def test_trees_walked_together_give_each_trees_own_walk() -> None:
     data = json.loads(MODEL_FILE.read_bytes())
     model = parse_model(data)
     rng = np.random.default_rng(7)
-    x = np.vstack([rng.normal(size=(40, len(FEATURES))), rng.random((40, len(FEATURES))), np.zeros((1, len(FEATURES)))])
+    n = len(FEATURES) + len(TOKEN_FEATURES)
+    x = np.vstack([rng.normal(size=(40, n)), rng.random((40, n)), np.zeros((1, n))])
     expected = [data["bias"] + data["rate"] * sum(_walk(t, row) for t in data["trees"]) for row in x]
     np.testing.assert_allclose(model.log_odds(x), expected, rtol=0, atol=1e-9)
+    plain = data["plain"]
+    assert model.plain is not None
+    expected = [plain["bias"] + plain["rate"] * sum(_walk(t, row) for t in plain["trees"]) for row in x]
+    np.testing.assert_allclose(model.plain.log_odds(x[:, : len(FEATURES)]), expected, rtol=0, atol=1e-9)
 
 
 def test_a_tree_with_a_cycle_is_refused() -> None:
@@ -140,4 +150,35 @@ def test_the_shipped_model_orders_with_a_ranker_and_decides_with_a_decider() -> 
     assert model is not None
     assert model.decider is not None
     x = np.random.default_rng(3).random((5, len(FEATURES)))
-    assert not np.allclose(model.probabilities(x), model.answer_probabilities(x))
+    matched = np.random.default_rng(4).random((5, len(TOKEN_FEATURES)))
+    assert not np.allclose(model.probabilities(np.hstack([x, matched])), model.answer_probabilities(x))
+
+
+def test_a_model_reading_token_states_needs_its_projection_and_plain_order() -> None:
+    features = [*FEATURES, *TOKEN_FEATURES]
+    plain = {**_stump(2, 0.0), "features": list(FEATURES)}
+    decider = {**_stump(3, 0.0), "features": list(FEATURES)}
+    projection = np.eye(384, PROJECTED).tolist()
+    whole = {
+        **_stump(len(FEATURES), 0.0),
+        "features": features,
+        "threshold": 0.5,
+        "plain": plain,
+        "decider": decider,
+        "tokens": {"projection": projection},
+    }
+    model = parse_model(whole)
+    assert model.plain is not None
+    assert model.projection is not None
+    x = np.zeros((2, len(features)))
+    x[0, len(FEATURES)] = 1.0  # the token match: only the full order reads it
+    assert model.probabilities(x)[0] > model.probabilities(x)[1]
+    assert model.plain.probabilities(x[:, : len(FEATURES)])[0] == model.plain.probabilities(x[:, : len(FEATURES)])[1]
+    for broken in (
+        {k: v for k, v in whole.items() if k != "plain"},
+        {**whole, "tokens": {"projection": np.eye(384, PROJECTED + 1).tolist()}},
+        {**whole, "tokens": {"projection": [[float("nan")] * PROJECTED] * 384}},
+        {**whole, "features": list(FEATURES)},  # the order's features without the token match
+    ):
+        with pytest.raises(ModelRefused):
+            parse_model(broken)
