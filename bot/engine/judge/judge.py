@@ -34,7 +34,6 @@ from bot.engine.judge.model import JudgeModel, load_model
 from bot.engine.judge.nlp import Pipeline, load_nlp
 from bot.engine.judge.question import QuestionAnalysis, analyse
 from bot.engine.judge.tokens import TokenStore, question_rows, token_columns
-from bot.engine.semantic.encoder import MODEL_SHA256 as ENCODER_SHA256
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -230,8 +229,10 @@ class Judge:
         return True
 
     def _tokens_key(self, key: str) -> str:
+        """The saved token states' key: the index's, the encoder's and the projection's."""
         projection = self.model.projection
-        h = hashlib.sha256(f"{key} {ENCODER_SHA256}".encode())
+        encoder = self.tokens.encoder if self.tokens is not None else None
+        h = hashlib.sha256(f"{key} {encoder.identity if encoder is not None else None}".encode())
         h.update(projection.tobytes() if projection is not None else b"")
         return h.hexdigest()
 
