@@ -53,6 +53,11 @@ STOP = frozenset(
 """Question word pieces not counted (the wh-words and function words every
 question has: their best match says nothing about the sentence)."""
 
+ENCODE_BATCH = 64
+"""Sentences encoded at a time: their states are projected before the next
+batch is encoded (a whole corpus's full-width states would be 0.5 GB at
+10,000 sentences)."""
+
 _WORD = re.compile(r"\w")
 
 Rows = npt.NDArray[np.float16]
@@ -110,9 +115,10 @@ class TokenStore:
             missing = [int(s) for s in dict.fromkeys(ids) if int(s) not in self._rows]
         fresh = {s: self.lent[t] for s in missing if self.lent and (t := text(s)) in self.lent}
         todo = [s for s in missing if s not in fresh]
-        if todo:
-            _, tokens = self.encoder.encode_tokens([text(s) for s in todo])
-            fresh.update((s, project(t.vectors, self.projection)) for s, t in zip(todo, tokens, strict=True))
+        for start in range(0, len(todo), ENCODE_BATCH):  # full-width states of a batch at a time, not of all
+            batch = todo[start : start + ENCODE_BATCH]
+            _, tokens = self.encoder.encode_tokens([text(s) for s in batch])
+            fresh.update((s, project(t.vectors, self.projection)) for s, t in zip(batch, tokens, strict=True))
         with self._lock:
             self._rows.update(fresh)
             out = [self._rows.get(int(s)) for s in ids]

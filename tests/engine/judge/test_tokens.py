@@ -98,6 +98,27 @@ def test_a_sentence_is_encoded_once_and_lent_by_its_text(
     assert encoded == []
 
 
+def test_states_are_encoded_a_batch_at_a_time(
+    encoder: SentenceEncoder, projection: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole corpus's full-width states never exist at once: each batch is
+    projected before the next is encoded."""
+    from bot.engine.judge import tokens as tokens_mod
+
+    monkeypatch.setattr(tokens_mod, "ENCODE_BATCH", 2)
+    batches: list[int] = []
+    real = encoder.encode_tokens
+
+    def counting(texts: list[str], *args: object, **kwargs: object) -> object:
+        batches.append(len(texts))
+        return real(texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(encoder, "encode_tokens", counting)
+    rows = _store(encoder, projection).rows(range(3), SENTENCES.__getitem__)
+    assert batches == [2, 1]
+    assert [len(r) for r in rows] == [len(real([t])[1][0].words) for t in SENTENCES]
+
+
 def test_the_store_is_bounded(encoder: SentenceEncoder, projection: np.ndarray) -> None:
     store = _store(encoder, projection, limit=2)
     rows = store.rows([0, 1, 2], SENTENCES.__getitem__)
