@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from bot.engine import SentenceEncoder, load_encoder
 from bot.engine.judge.nlp import Pipeline, load_nlp
 
 
@@ -18,3 +19,11 @@ def pipeline() -> Pipeline:
 @pytest.fixture(scope="session")
 def parse(pipeline: Pipeline) -> Any:
     return pipeline.parse
+
+
+@pytest.fixture(scope="session")
+def encoder() -> SentenceEncoder:
+    found = load_encoder()
+    if found is None:
+        pytest.skip("the sentence encoder is not installed (the judge is trained with it)")
+    return found

@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from bot.engine import Article, Corpus, Engine, load_encoder
+from bot.engine import Article, Corpus, Engine, SentenceEncoder
 from bot.engine.judge.features import FEATURES, bigram_share, candidate_features, proximity, question_pairs
 from bot.engine.judge.judge import Judge
 from bot.engine.judge.model import JudgeModel
@@ -46,12 +46,9 @@ def test_proximity_is_the_terms_matched_over_their_shortest_span() -> None:
 
 
 @pytest.fixture(scope="module")
-def judge(pipeline: Pipeline) -> Judge:
+def judge(pipeline: Pipeline, encoder: SentenceEncoder) -> Judge:
     """A judge of a small corpus, with a model that is not used (the
     features alone, whatever model ships)."""
-    encoder = load_encoder()
-    if encoder is None:
-        pytest.skip("the sentence encoder is not installed")
     paragraphs = (
         "The lighthouse keeper retired on Friday after forty years. "
         "He kept the Porthaven light through every winter storm.",

@@ -10,20 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.engine import Article, Corpus, Engine, IndexCache, load_encoder, split_sentences
+from bot.engine import Article, Corpus, Engine, IndexCache, split_sentences
 from bot.engine.judge import Verdict, nlp
 from bot.engine.judge.nlp import ModelUnavailable, Pipeline
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 LIGHTHOUSE = "Tomas Reyes kept the Porthaven light for forty years. He retires on Friday, the town said."
-
-
-@pytest.fixture(scope="module")
-def encoder() -> object:
-    found = load_encoder()
-    if found is None:
-        pytest.skip("the sentence encoder is not installed (the judge is trained with it)")
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import Article, Corpus, Engine, IndexCache, load_encoder
+from bot.engine import Article, Corpus, Engine, IndexCache
 from bot.engine.judge import judge as judge_mod
 from bot.engine.judge.model import load_model
 from bot.engine.judge.nlp import Pipeline
@@ -23,14 +23,6 @@ SENTENCES = (
     "The weather at the coast was cold and wet that week.",
     "Rain kept the fishing boats in the harbour.",
 )
-
-
-@pytest.fixture(scope="module")
-def encoder() -> SentenceEncoder:
-    found = load_encoder()
-    if found is None:
-        pytest.skip("the sentence encoder is not installed")
-    return found
 
 
 @pytest.fixture(scope="module")
