@@ -137,9 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.warm_up:
             t0 = time.perf_counter()
             engine.warm_up()
-            print(
-                f"  warmed up (the judge's parses and token states of every sentence) in {time.perf_counter() - t0:.0f} s"
-            )
+            took = time.perf_counter() - t0
+            print(f"  warmed up (the judge's parses and token states of every sentence) in {took:.0f} s")
         for label, asked in (("questions", questions), ("hostile", list(HOSTILE))):
             steps = Steps(engine)
             for q in asked:
