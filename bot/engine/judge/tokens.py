@@ -26,6 +26,7 @@ import io
 import logging
 import re
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -118,13 +119,18 @@ class TokenStore:
         for start in range(0, len(todo), ENCODE_BATCH):  # full-width states of a batch at a time, not of all
             batch = todo[start : start + ENCODE_BATCH]
             _, tokens = self.encoder.encode_tokens([text(s) for s in batch])
-            fresh.update((s, project(t.vectors, self.projection)) for s, t in zip(batch, tokens, strict=True))
+            fresh.update((s, project(st.vectors, self.projection)) for s, st in zip(batch, tokens, strict=True))
         with self._lock:
             self._rows.update(fresh)
-            out = [self._rows.get(int(s)) for s in ids]
+            out = [self._rows.get(int(s), fresh.get(int(s))) for s in ids]
             while len(self._rows) > self.limit:
                 self._rows.popitem(last=False)
-        return [r if r is not None else fresh[int(s)] for s, r in zip(ids, out, strict=True)]
+        gone = [i for i, r in enumerate(out) if r is None]  # evicted meanwhile by another question's batch
+        if gone:
+            _, tokens = self.encoder.encode_tokens([text(int(ids[i])) for i in gone])
+            for i, states in zip(gone, tokens, strict=True):
+                out[i] = project(states.vectors, self.projection)
+        return [r for r in out if r is not None]
 
     def dump(self, n: int) -> bytes | None:
         """Every sentence's rows (ids 0..n-1) as bytes, or None when not all are kept."""
@@ -143,7 +149,7 @@ class TokenStore:
         try:
             with np.load(io.BytesIO(blob), allow_pickle=False) as saved:
                 lengths, data = saved["lengths"], saved["data"]
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("the saved token states cannot be read (%s)", exc)
             return False
         width = self.projection.shape[1]

@@ -117,6 +117,9 @@ def test_the_store_is_bounded(encoder: SentenceEncoder, projection: np.ndarray) 
     assert len(rows) == 3
     assert all(r is not None for r in rows)
     assert len(store) == 2
+    again = store.rows([0, 1, 2, 0], SENTENCES.__getitem__)  # more than it keeps, in one question
+    assert len(again) == 4
+    np.testing.assert_array_equal(again[0], again[3])
 
 
 def test_saved_states_load_and_damaged_ones_are_refused(encoder: SentenceEncoder, projection: np.ndarray) -> None:
@@ -131,6 +134,7 @@ def test_saved_states_load_and_damaged_ones_are_refused(encoder: SentenceEncoder
         np.testing.assert_array_equal(a, b)
     assert not _store(encoder, projection).load(blob, 4)  # another corpus's
     assert not _store(encoder, projection).load(b"not an archive", 3)
+    assert not _store(encoder, projection).load(blob[: len(blob) // 2], 3)  # cut short
     bad = _store(encoder, projection)
     bad._rows.update({0: np.full((2, PROJECTED), np.nan, dtype=np.float16), 1: rows[1], 2: rows[2]})
     damaged = bad.dump(3)
