@@ -52,7 +52,7 @@ QUESTION_CACHE = 2_000
 
 DECIDES = False
 """Whether the judge's probability decides between answering and declining.
-Off: trained on SQuAD, the decider's threshold declines 38% of the story
+Off: trained on SQuAD, the decider's threshold declines 33% of the story
 set's answerable questions (paraphrases, which SQuAD's questions rarely
 are; see benchmarks/README.md), so the engine's own rule (``Ranker.confident``)
 decides, applied to the judge's first candidate.  ``Verdict.answered`` is
