@@ -297,10 +297,7 @@ def fit(
         assert projection is not None
         params = fit_rank(np.hstack([x, xt]), y, group, FEATURES + TOKEN_FEATURES)
         params["plain"] = fit_rank(x, y, group, FEATURES)
-        decider = fit(x, y, "trees")
-        for inner in (params["plain"], decider):
-            inner.pop("threshold", None)
-        params["decider"] = decider
+        params["decider"] = fit(x, y, "trees")
         params["tokens"] = {"projection": [[round(float(v), 5) for v in row] for row in projection]}
         return params
     if kind == "logistic":

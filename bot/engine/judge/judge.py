@@ -283,11 +283,10 @@ class Judge:
     ) -> npt.NDArray[np.float64] | None:
         """``tokens.TOKEN_FEATURES`` of candidates ``ids``, or None when the
         token states are not kept (the plain order is used then)."""
-        projection = self.model.projection
-        if self.tokens is None or projection is None or q.tokens is None:
+        if self.tokens is None or q.tokens is None:
             return None
         rows = self.tokens.rows([int(s) for s in ids], self.engine.index.sentence_text)
-        return token_columns(question_rows(q.tokens, projection), rows)
+        return token_columns(question_rows(q.tokens, self.tokens.projection), rows)
 
     def _neighbour_cosines(self, q: QueryTerms, ids: Sequence[int] | npt.NDArray[np.int64]) -> list[float]:
         """Each candidate's best cosine to the question among the sentences

@@ -166,13 +166,9 @@ class SemanticScorer:
     def eager(self) -> bool:
         return self.matrix is not None
 
-    def question(self, text: str) -> Vectors:
-        """The question's vector (its first ``QUESTION_TOKENS`` tokens)."""
-        vec: Vectors = self.encoder.encode([text], max_tokens=QUESTION_TOKENS)[0]
-        return vec
-
     def question_tokens(self, text: str) -> tuple[Vectors, TokenRows]:
-        """The question's vector and, from the same pass, its tokens' (the judge's token match)."""
+        """The question's vector (its first ``QUESTION_TOKENS`` tokens) and,
+        from the same pass, its tokens' (the judge's token match)."""
         vectors, tokens = self.encoder.encode_tokens([text], max_tokens=QUESTION_TOKENS)
         return vectors[0], tokens[0]
 

@@ -132,7 +132,7 @@ def test_misspelled_names_are_embedded_as_the_corpus_writes_them(hybrid: Engine,
     # Nearer the answer than the question as typed.
     answer = int(hybrid.rank(q, 1)[0][0])
     assert hybrid.semantic is not None
-    typed = hybrid.semantic.question(asked)
+    typed, _ = hybrid.semantic.question_tokens(asked)
     as_typed, corrected = (
         hybrid.semantic.similarities(typed, [answer])[0],
         hybrid.semantic.similarities(q.vector, [answer])[0],
