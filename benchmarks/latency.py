@@ -1,6 +1,6 @@
 """Reply latency through the wire: the real bot against the fake Discord.
 
-    python -m benchmarks.latency [--n 200] [--semantic] [--warmup 5]
+    python -m benchmarks.latency [--n 200] [--semantic] [--warmup 5] [--no-judge | --compare-judge]
 
 Starts ``tests/harness/fake_discord.py`` on 127.0.0.1, runs the unmodified StoryBot
 against it (login, gateway, READY), then for N questions (cycling through the
@@ -12,7 +12,11 @@ REST call.  Questions are sent one at a time; the first ``--warmup`` are
 not counted.  Prints median, p90, p99 and max in milliseconds.
 
 By default the engine is BM25 alone (``semantic=False``); ``--semantic``
-loads the sentence-embedding model the way the bot does in production.
+loads the sentence-embedding model the way the bot does in production
+(and with it the answer judge, which needs the embeddings).
+``--no-judge`` switches the judge off (the engine's own order);
+``--compare-judge`` measures without the judge and then with it, in the
+same run, and prints the ratio of the medians.
 The per-user cooldown is raised so it never interferes.
 """
 
@@ -72,7 +76,9 @@ def percentile(sorted_ms: list[float], p: float) -> float:
     return sorted_ms[rank - 1]
 
 
-async def measure(n: int, semantic: bool, warmup: int) -> tuple[list[tuple[str, float]], float, int]:
+async def measure(
+    n: int, semantic: bool, warmup: int, judge: bool = True
+) -> tuple[list[tuple[str, float]], float, int]:
     """(question, latency in ms) of ``n`` counted questions, the start-up time
     in s, and how many replies failed."""
     saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
@@ -95,6 +101,9 @@ async def measure(n: int, semantic: bool, warmup: int) -> tuple[list[tuple[str, 
             connector = asyncio.create_task(bot.connect(reconnect=False))
             await asyncio.wait_for(bot.wait_until_ready(), 60)
             startup = time.perf_counter() - started
+            engine = bot.service.engine
+            if engine is not None:
+                engine.use_judge = judge
 
             latencies: list[tuple[str, float]] = []
             failures = 0
@@ -124,14 +133,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--semantic", action="store_true", help="load the sentence-embedding model")
     parser.add_argument("--warmup", type=int, default=5, help="questions sent first and not counted (default 5)")
     parser.add_argument("--by-question", action="store_true", help="also print the median of each question")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--no-judge", action="store_true", help="the engine's own order, without the answer judge")
+    which.add_argument(
+        "--compare-judge", action="store_true", help="without the judge, then with it, in the same run (--semantic)"
+    )
     args = parser.parse_args(argv)
     if args.n < 1 or args.warmup < 0:
         parser.error("--n must be at least 1 and --warmup at least 0")
 
     single_threaded_math()  # as `python -m bot run` does
-    latencies, startup, failures = asyncio.run(measure(args.n, args.semantic, args.warmup))
+    if args.compare_judge:
+        medians = []
+        failed = 0
+        for judge in (False, True):
+            latencies, startup, failures = asyncio.run(measure(args.n, True, args.warmup, judge))
+            failed += failures
+            medians.append(report(latencies, startup, failures, args, judge))
+        print(f"with the judge / without: {medians[1] / medians[0]:.2f} at the median")
+        return 1 if failed else 0
+    latencies, startup, failures = asyncio.run(measure(args.n, args.semantic, args.warmup, not args.no_judge))
+    report(latencies, startup, failures, args, args.semantic and not args.no_judge)
+    return 1 if failures else 0
+
+
+def report(
+    latencies: list[tuple[str, float]], startup: float, failures: int, args: argparse.Namespace, judge: bool
+) -> float:
+    """Prints one run's figures; returns its median."""
     ms = sorted(t for _, t in latencies)
-    mode = "BM25 + sentence embeddings" if args.semantic else "BM25 alone"
+    mode = "BM25 + sentence embeddings" if args.semantic or args.compare_judge else "BM25 alone"
+    mode += " + answer judge" if judge else ""
     print(f"reply latency, MESSAGE_CREATE -> POST /channels/{{id}}/messages ({mode})")
     print(
         f"questions: {len(ms)} timed after {args.warmup} warm-up, {len(QUESTIONS)} distinct; failed replies: {failures}"
@@ -147,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             by_question.setdefault(question, []).append(t)
         for question, times in sorted(by_question.items(), key=lambda kv: -statistics.median(kv[1])):
             print(f"  {statistics.median(times):7.1f} ms  (max {max(times):6.1f})  {question}")
-    return 1 if failures else 0
+    return statistics.median(ms)
 
 
 if __name__ == "__main__":
