@@ -30,6 +30,7 @@ import numpy.typing as npt
 from bot.engine.judge import answer_type
 from bot.engine.judge.answer_type import Parsed, dump_parses, load_parses, reduce
 from bot.engine.judge.features import Resolved, candidate_features, resolve
+from bot.engine.judge.memo import SentenceMemo
 from bot.engine.judge.model import JudgeModel, load_model
 from bot.engine.judge.nlp import Pipeline, load_nlp
 from bot.engine.judge.question import QuestionAnalysis, analyse
@@ -111,9 +112,8 @@ class Judge:
         self.depth = depth
         self.decides = DECIDES
         """See ``DECIDES``."""
-        self.lent: dict[str, Parsed] = {}
-        """Another engine's parses by sentence text (see ``make_judge``)."""
-        self._parsed: OrderedDict[int, Parsed] = OrderedDict()
+        self.parses: SentenceMemo[Parsed] = SentenceMemo(self._parse, PARSED_CACHE)
+        """Each sentence's parse (lent another engine's, see ``make_judge``)."""
         self._questions: OrderedDict[str, QuestionAnalysis] = OrderedDict()
         self._lock = threading.Lock()
         self.tokens: TokenStore | None = None
@@ -141,39 +141,20 @@ class Judge:
                 self._questions.popitem(last=False)
         return found
 
+    def _parse(self, texts: list[str]) -> list[Parsed]:
+        return [reduce(doc) for doc in self.pipeline.parse_many(texts)]
+
     def known(self) -> dict[str, Parsed]:
         """Sentence text -> parse, for every sentence parsed and cached (a
         parse depends on the text alone: another engine may reuse it)."""
-        text = self.engine.index.sentence_text
-        with self._lock:
-            return {text(s): p for s, p in self._parsed.items()}
+        return self.parses.known(self.engine.index.sentence_text)
 
     def parsed(
         self, ids: Sequence[int] | range | npt.NDArray[np.int64], known: dict[str, Parsed] | None = None
     ) -> list[Parsed]:
         """Each sentence's parse, parsing together those not cached (nor in
-        ``known``, or else ``lent``, by their text)."""
-        known = known if known is not None else self.lent
-        with self._lock:
-            missing = [int(s) for s in dict.fromkeys(ids) if int(s) not in self._parsed]
-        if missing:
-            text = self.engine.index.sentence_text
-            fresh = {s: known[t] for s in missing if known and (t := text(s)) in known}
-            missing = [s for s in missing if s not in fresh]
-            docs = self.pipeline.parse_many(text(s) for s in missing)
-            fresh.update((s, reduce(doc)) for s, doc in zip(missing, docs, strict=True))
-            with self._lock:
-                self._parsed.update(fresh)
-                while len(self._parsed) > PARSED_CACHE:
-                    self._parsed.popitem(last=False)
-        with self._lock:
-            out = []
-            for s in ids:
-                p = self._parsed.get(int(s))
-                if p is None:  # evicted meanwhile by another question's batch
-                    p = reduce(self.pipeline.parse(self.engine.index.sentence_text(int(s))))
-                out.append(p)
-            return out
+        ``known``, or else lent, by their text)."""
+        return self.parses.get(ids, self.engine.index.sentence_text, known)
 
     def parse_rest(self, batch: int = 8, idle: Callable[[], bool] | None = None) -> None:
         """Parse the sentences not parsed yet, a few at a time (a question's
@@ -195,9 +176,7 @@ class Judge:
     def complete(self) -> bool:
         """Whether every sentence's parse (and token states) are kept."""
         n = self.engine.index.n_sentences
-        with self._lock:
-            parsed = len(self._parsed) == n
-        return parsed and (self.tokens is None or len(self.tokens) == n)
+        return len(self.parses) == n and (self.tokens is None or len(self.tokens) == n)
 
     # -- saved with the index ----------------------------------------------------
 
@@ -218,10 +197,9 @@ class Judge:
         n = self.engine.index.n_sentences
         if cache is None or key is None or n > WARM_PARSE:
             return False
-        with self._lock:
-            if len(self._parsed) != n:
-                return False
-            parses = [self._parsed[s] for s in range(n)]
+        parses = self.parses.ordered(n)
+        if parses is None:
+            return False
         cache.save_blob(SAVED_KIND, key, dump_parses(parses))
         blob = self.tokens.dump(n) if self.tokens is not None else None
         if blob is not None:
@@ -249,8 +227,7 @@ class Judge:
         if parses is None:
             log.warning("the saved parses do not fit the corpus; parsing again")
             return False
-        with self._lock:
-            self._parsed.update(enumerate(parses))
+        self.parses.update(enumerate(parses))
         saved = cache.load_blob(SAVED_TOKENS, self._tokens_key(key)) if self.tokens is not None else None
         if self.tokens is not None and saved is not None and not self.tokens.load(saved, n):
             log.warning("the saved token states do not fit the corpus; computing them again")
@@ -348,9 +325,9 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
             judge.save()
         return judge
     if lend is not None:
-        judge.lent = lend.known()
+        judge.parses.lent = lend.known()
         if judge.tokens is not None and lend.tokens is not None:
-            judge.tokens.lent = lend.tokens.known(lend.engine.index.sentence_text)
+            judge.tokens.lend(lend.tokens.known(lend.engine.index.sentence_text))
     elif n <= EAGER_PARSE:
         judge.parsed(range(n))
         if judge.tokens is not None:

@@ -25,9 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-import threading
 import zipfile
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -35,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine.index.checks import all_finite
+from bot.engine.judge.memo import SentenceMemo
 
 if TYPE_CHECKING:
     from bot.engine.semantic.encoder import SentenceEncoder, TokenRows
@@ -95,49 +94,35 @@ class TokenStore:
     def __init__(self, encoder: SentenceEncoder, projection: npt.NDArray[np.float32], limit: int) -> None:
         self.encoder = encoder
         self.projection = projection
-        self.limit = limit
-        self.lent: dict[str, Rows] = {}
-        """Another engine's rows by sentence text."""
-        self._rows: OrderedDict[int, Rows] = OrderedDict()
-        self._lock = threading.Lock()
+        self.memo: SentenceMemo[Rows] = SentenceMemo(self._encode, limit)
+
+    def _encode(self, texts: list[str]) -> list[Rows]:
+        out: list[Rows] = []
+        for start in range(0, len(texts), ENCODE_BATCH):  # full-width states of a batch at a time, not of all
+            _, tokens = self.encoder.encode_tokens(texts[start : start + ENCODE_BATCH])
+            out.extend(project(states.vectors, self.projection) for states in tokens)
+        return out
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._rows)
+        return len(self.memo)
 
     def known(self, text: Callable[[int], str]) -> dict[str, Rows]:
         """Sentence text -> rows, for every sentence kept."""
-        with self._lock:
-            return {text(s): r for s, r in self._rows.items()}
+        return self.memo.known(text)
+
+    def lend(self, rows: dict[str, Rows]) -> None:
+        """Take another engine's rows, by sentence text."""
+        self.memo.lent = rows
 
     def rows(self, ids: Sequence[int] | range, text: Callable[[int], str]) -> list[Rows]:
         """Each sentence's rows, encoding together those not kept."""
-        with self._lock:
-            missing = [int(s) for s in dict.fromkeys(ids) if int(s) not in self._rows]
-        fresh = {s: self.lent[t] for s in missing if self.lent and (t := text(s)) in self.lent}
-        todo = [s for s in missing if s not in fresh]
-        for start in range(0, len(todo), ENCODE_BATCH):  # full-width states of a batch at a time, not of all
-            batch = todo[start : start + ENCODE_BATCH]
-            _, tokens = self.encoder.encode_tokens([text(s) for s in batch])
-            fresh.update((s, project(st.vectors, self.projection)) for s, st in zip(batch, tokens, strict=True))
-        with self._lock:
-            self._rows.update(fresh)
-            out = [self._rows.get(int(s), fresh.get(int(s))) for s in ids]
-            while len(self._rows) > self.limit:
-                self._rows.popitem(last=False)
-        gone = [i for i, r in enumerate(out) if r is None]  # evicted meanwhile by another question's batch
-        if gone:
-            _, tokens = self.encoder.encode_tokens([text(int(ids[i])) for i in gone])
-            for i, states in zip(gone, tokens, strict=True):
-                out[i] = project(states.vectors, self.projection)
-        return [r for r in out if r is not None]
+        return self.memo.get(ids, text)
 
     def dump(self, n: int) -> bytes | None:
         """Every sentence's rows (ids 0..n-1) as bytes, or None when not all are kept."""
-        with self._lock:
-            if any(s not in self._rows for s in range(n)):
-                return None
-            rows = [self._rows[s] for s in range(n)]
+        rows = self.memo.ordered(n)
+        if rows is None:
+            return None
         lengths = np.array([len(r) for r in rows], dtype=np.int64)
         data = np.concatenate(rows) if rows else np.zeros((0, PROJECTED), dtype=np.float16)
         buf = io.BytesIO()
@@ -162,6 +147,5 @@ class TokenStore:
         ):
             return False
         bounds = np.concatenate([[0], np.cumsum(lengths)])
-        with self._lock:
-            self._rows.update((s, data[bounds[s] : bounds[s + 1]]) for s in range(n))
+        self.memo.update((s, data[bounds[s] : bounds[s + 1]]) for s in range(n))
         return True

@@ -128,7 +128,7 @@ def test_warming_up_parses_the_rest_of_a_small_corpus(story: Engine, encoder: ob
     own = Article(id="own", title="Lighthouse keeper retires", paragraphs=(LIGHTHOUSE,))
     server = Engine(Corpus(articles=[*story.corpus.articles, own]), encoder=encoder, previous=story)  # type: ignore[arg-type]
     assert server.judge is not None
-    assert len(server.judge._parsed) < server.n_sentences
+    assert len(server.judge.parses) < server.n_sentences
     asked = iter([False, False, True])  # busy twice, then idle for good
 
     def idle() -> bool:
@@ -136,7 +136,7 @@ def test_warming_up_parses_the_rest_of_a_small_corpus(story: Engine, encoder: ob
 
     server.warm_up(idle)
     assert next(asked, None) is None  # it waited until idle
-    assert len(server.judge._parsed) == server.n_sentences
+    assert len(server.judge.parses) == server.n_sentences
 
 
 @pytest.fixture

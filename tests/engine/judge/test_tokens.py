@@ -84,7 +84,7 @@ def test_a_sentence_is_encoded_once_and_lent_by_its_text(
     assert encoded == [SENTENCES[0], SENTENCES[1], SENTENCES[2]]
     assert again[0] is first[1]
     other = _store(encoder, projection)
-    other.lent = store.known(SENTENCES.__getitem__)
+    other.lend(store.known(SENTENCES.__getitem__))
     encoded.clear()
     other.rows([2, 1], SENTENCES.__getitem__)
     assert encoded == []
@@ -136,7 +136,7 @@ def test_saved_states_load_and_damaged_ones_are_refused(encoder: SentenceEncoder
     assert not _store(encoder, projection).load(b"not an archive", 3)
     assert not _store(encoder, projection).load(blob[: len(blob) // 2], 3)  # cut short
     bad = _store(encoder, projection)
-    bad._rows.update({0: np.full((2, PROJECTED), np.nan, dtype=np.float16), 1: rows[1], 2: rows[2]})
+    bad.memo.update([(0, np.full((2, PROJECTED), np.nan, dtype=np.float16)), (1, rows[1]), (2, rows[2])])
     damaged = bad.dump(3)
     assert damaged is not None
     assert not _store(encoder, projection).load(damaged, 3)
