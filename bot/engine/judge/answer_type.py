@@ -16,6 +16,7 @@ spaCy objects.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,9 @@ MAX_EDGES = 3
 """An entity this many edges or fewer from a question word is attached to it."""
 
 _AGE_TERMS = frozenset({"age", "old", "aged"})
+
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+"""A number written as a year."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +161,13 @@ def _is_age(p: Parsed, start: int, end: int, label: str) -> bool:
     terms = {t for i in range(max(0, start - 1), min(len(p.terms), end + 1)) for t in p.terms[i]}
     if terms & _AGE_TERMS:
         return True
-    # "Putin, 67, said": a bare number set off as an apposition.
-    return end - start == 1 and p.numeric[start]
+    # "Putin, 67, said": a bare number set off as an apposition; not a
+    # year ("came to Syria in 2017"), which dates, and ages no one.
+    return end - start == 1 and p.numeric[start] and not _is_year(p, start)
+
+
+def _is_year(p: Parsed, i: int) -> bool:
+    return bool(_YEAR.fullmatch("".join(p.terms[i])))
 
 
 def evidence(q: QuestionAnalysis, p: Parsed) -> TypeEvidence:
@@ -176,7 +185,11 @@ def evidence(q: QuestionAnalysis, p: Parsed) -> TypeEvidence:
         spans.append((range(s, e), bool(own) and not own <= named))
     if q.answer_type in (NUMBER, AGE):
         in_ents = {i for s, e, _ in p.ents for i in range(s, e)}
-        spans.extend((range(i, i + 1), True) for i, num in enumerate(p.numeric) if num and i not in in_ents)
+        spans.extend(
+            (range(i, i + 1), True)
+            for i, num in enumerate(p.numeric)
+            if num and i not in in_ents and not (q.answer_type == AGE and _is_year(p, i))
+        )
     if not spans:
         return TypeEvidence(False, False, FAR, FAR, new_entities)
     # Tokens that carry the question's words: the subject of an age question

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
 
-MODEL_SHA256 = "851c0d89c8be0544a3bd6f87ea54aab1be47d9e14dc0f9cb4b78bb979a727cb0"
+MODEL_SHA256 = "e83ccb2a16c8cd25118518b5b5a3eca42fa2db0d2edaad19a9d22ad475988945"
 """sha256 of ``judge_model.json`` as trained (``training/train_judge.py``)."""
 
 Matrix = npt.NDArray[np.float64]

@@ -77,6 +77,7 @@ _DATE_NOUNS = frozenset("year date day month decade century time period era seas
 _LANGUAGE_NOUNS = frozenset("language nationality religion ethnicity faith tongue".split())
 _QUANTITY_WORDS = frozenset("far long tall high big large deep wide heavy fast large small short".split())
 _MONEY_WORDS = frozenset("cost costs pay paid price spend spent worth money budget fund funding earn".split())
+_KIND_NOUNS = frozenset("kind type sort form variety".split())
 _LIGHT_VERBS = frozenset("be do have get make go take happen say tell call".split())
 _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "NUM", "ADV"})
@@ -143,11 +144,33 @@ def _head_noun(doc: Any, wh: Any) -> Any | None:
         for child in verb.children:
             if child is not wh and child.dep_ in {"nsubj", "attr", "nsubjpass"} and child.pos_ in {"NOUN", "PROPN"}:
                 return child
-    # "What year did …", tagged oddly: the noun right after the wh-word.
-    nxt = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
-    if nxt is not None and nxt.pos_ == "NOUN" and wh.lower_ in {"what", "which", "whose"}:
-        return nxt
+    # "What year did …", "Which Iranian general was killed?": the parser
+    # may hang the wh-word elsewhere, but the tagger still sees the noun
+    # after it, past its adjectives and compounds.
+    if wh.lower_ in {"what", "which", "whose"}:
+        return _noun_after(doc, wh.i + 1)
     return None
+
+
+def _noun_after(doc: Any, i: int) -> Any | None:
+    """The first noun from token ``i`` on, when only adjectives, numbers
+    and nouns of a compound stand before it ("which Iranian military unit")."""
+    while i < len(doc) and doc[i].pos_ in {"ADJ", "NUM"} | ({"NOUN"} if doc[i].dep_ == "compound" else set()):
+        i += 1
+    return doc[i] if i < len(doc) and doc[i].pos_ == "NOUN" else None
+
+
+def _past_kind(doc: Any, head: Any) -> Any:
+    """ "What kind of briefing", "which type of cells": the noun after
+    "of" is what is asked about."""
+    if head.lower_ not in _KIND_NOUNS:
+        return head
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in {"NOUN", "PROPN"}:
+                    return obj
+    return head
 
 
 def _type_of(wh_word: str, head: str | None, doc: Any) -> str:
@@ -201,6 +224,8 @@ def analyse(doc: Any) -> QuestionAnalysis:
         elif wh.i > 0 and doc[wh.i - 1].lower_ in {"at", "in", "on"} and wh_word in {"what", "which"}:
             wh_word = f"{doc[wh.i - 1].lower_} {wh_word}"
         head = _head_noun(doc, wh)
+        if head is not None:
+            head = _past_kind(doc, head)
     answer_type = _type_of(wh_word or "", head.text if head is not None else None, doc)
 
     # Names the question gives; not "what year" (tagged DATE), which is the

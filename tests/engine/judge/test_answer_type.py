@@ -25,6 +25,15 @@ def test_the_war_s_age_is_not_putin_s(parse: Any) -> None:
     assert putin.distance == 1
 
 
+def test_a_year_is_no_one_s_age(parse: Any) -> None:
+    # A bare number next to Putin is his age ("Putin, 67,"); a year there
+    # dates his trip.
+    year = _evidence(parse, "How old is Putin?", "The last time Putin came to Syria was in 2017, he said.")
+    assert not year.has_type
+    bare = _evidence(parse, "How old is Putin?", "Putin came to Syria in 2017 and in 2019.")
+    assert not bare.has_type
+
+
 def test_the_person_next_to_spokesman(parse: Any) -> None:
     question = "Who is the Kremlin spokesman?"
     peskov = _evidence(

@@ -43,6 +43,24 @@ def test_wh_phrase_and_its_noun(parse: Any) -> None:
     assert (c.wh, c.head) == ("which", "city")
 
 
+@pytest.mark.parametrize(
+    ("text", "head", "answer_type"),
+    [
+        # The small parser hangs "Which" on the verb here; the tagger still
+        # sees the noun after it, past its adjectives.
+        ("Which Iranian general was killed?", "general", qa.PERSON),
+        ("which iranian general got killed", "general", qa.PERSON),
+        ("Which Iranian military unit did the dead general belong to?", "unit", qa.ORG),
+        # "kind of", "type of": the noun after "of" is asked about.
+        ("What kind of briefing did the two leaders receive?", "briefing", qa.OTHER),
+        ("What type of city is Damascus?", "city", qa.PLACE),
+    ],
+)
+def test_the_noun_asked_about_past_adjectives_and_kind_of(parse: Any, text: str, head: str, answer_type: str) -> None:
+    a = analyse(parse(text))
+    assert (a.head, a.answer_type) == (head, answer_type)
+
+
 def test_focus_words_are_what_must_be_covered(parse: Any) -> None:
     colour = analyse(parse("What is Assad's favourite colour?"))
     assert colour.focus_terms == {"favourit", "colour"}
