@@ -75,7 +75,7 @@ def _reduce_code() -> bytes:
 
 EAGER_PARSE = 1_000
 """Up to this many sentences, all are parsed when the judge is made (in the
-engine builder's thread: a story's 40 sentences take about half a second),
+engine builder's thread: the story's 17 sentences take a fraction of a second),
 or loaded when saved with the index, so that no reader's question waits
 for a parse."""
 
