@@ -160,7 +160,7 @@ def _noun_after(doc: Any, i: int) -> Any | None:
     return doc[i] if i < len(doc) and doc[i].pos_ == "NOUN" else None
 
 
-def _past_kind(doc: Any, head: Any) -> Any:
+def _past_kind(head: Any) -> Any:
     """ "What kind of briefing", "which type of cells": the noun after
     "of" is what is asked about."""
     if head.lower_ not in _KIND_NOUNS:
@@ -225,7 +225,7 @@ def analyse(doc: Any) -> QuestionAnalysis:
             wh_word = f"{doc[wh.i - 1].lower_} {wh_word}"
         head = _head_noun(doc, wh)
         if head is not None:
-            head = _past_kind(doc, head)
+            head = _past_kind(head)
     answer_type = _type_of(wh_word or "", head.text if head is not None else None, doc)
 
     # Names the question gives; not "what year" (tagged DATE), which is the
