@@ -32,6 +32,7 @@ import functools
 import json
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
 POOL = 40
 """Candidates ranked per question before the gold paragraph is taken out."""
+SETS = ("squad2-train-10", "squad-dev-first", "squad2-train-10-by-article", "squad-dev-first-by-article")
+"""The training data sets, in the order their rows are combined."""
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -58,12 +61,20 @@ def datasets(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     train = load(data_dir / "squad2-train-10.json.zip")
     dev = load(data_dir / "squad-dev-v1.1.json.zip")
     first = dev[: len(dev) // 2]
-    return {
-        "squad2-train-10": train,
-        "squad-dev-first": first,
-        "squad2-train-10-by-article": train,
-        "squad-dev-first-by-article": first,
-    }
+    return dict(zip(SETS, (train, first, train, first), strict=True))
+
+
+def combine(paths: Sequence[Path]) -> dict[str, np.ndarray]:
+    """The rows ``extract`` saved for several data sets, as one: each row's
+    ``dataset`` (its file's place in ``paths``) added, and ``group`` made
+    unique across the files."""
+    parts = []
+    for d, path in enumerate(paths):
+        with np.load(path) as z:
+            parts.append({k: z[k] for k in z.files} | {"dataset": np.full(len(z["y"]), d)})
+    rows = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    rows["group"] = rows["group"] + 1_000_000 * rows["dataset"]
+    return rows
 
 
 def extract(name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray) -> Path:

@@ -20,18 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-NAMES = ("squad2-train-10", "squad-dev-first", "squad2-train-10-by-article", "squad-dev-first-by-article")
-"""The data sets in the order ``train_judge`` concatenates them."""
+from training.judge_rows import SETS, combine
 
 
 def first_lists(work: Path) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """The rows, each list's start and end, and the cross-validated order."""
-    parts = []
-    for d, name in enumerate(NAMES):
-        with np.load(work / f"{name}.npz") as z:
-            parts.append({k: z[k] for k in z.files} | {"dataset": np.full(len(z["y"]), d)})
-    rows = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    group = rows["group"] + 1_000_000 * rows["dataset"]
+    paths = [work / f"{name}.npz" for name in SETS]
+    if not all(p.exists() for p in [*paths, work / "cv.npz"]):
+        raise SystemExit(f"{work} lacks train_judge's rows or cv.npz (run train_judge --cv --work {work})")
+    rows = combine(paths)
+    group = rows["group"]
     with np.load(work / "cv.npz") as cv:
         order = cv["order"]
     if len(order) != len(group):

@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from training.judge_fit import SEED, fit, predict, predict_plain
-from training.judge_rows import DATA_DIR, ROOT, datasets, extract
+from training.judge_rows import DATA_DIR, ROOT, combine, datasets, extract
 from training.token_projection import fit_projection
 
 OUT = ROOT / "bot" / "engine" / "judge" / "judge_model.json"
@@ -109,15 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     from bot.engine import single_threaded_math
 
     single_threaded_math()
-    parts = []
     sets = datasets(args.data_dir)
     names = list(sets)
     projection = fit_projection(sets, args.work)
-    for d, (name, data) in enumerate(sets.items()):
-        with np.load(extract(name, data, args.work, projection)) as z:
-            parts.append({k: z[k] for k in z.files} | {"dataset": np.full(len(z["y"]), d)})
-    all_ = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    all_["group"] = all_["group"] + 1_000_000 * all_["dataset"]
+    all_ = combine([extract(name, data, args.work, projection) for name, data in sets.items()])
     x, xt, y, kinds = all_["x"], all_["xt"], all_["y"], all_["kind"]
     from bot.engine.judge.features import FEATURES
 

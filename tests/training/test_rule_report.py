@@ -11,6 +11,7 @@ import pytest
 from bot.engine.judge.features import FEATURES
 from bot.engine.judge.question import ANSWER_TYPES, NUMBER
 from training import rule_report
+from training.judge_rows import SETS
 
 COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -42,10 +43,10 @@ def test_cost_and_catch_by_answer_type(tmp_path: Path, capsys: pytest.CaptureFix
     # Two right answerable lists (one whose first candidate holds no number),
     # two gold-removed lists (both without a number first; one has one third).
     sets = {
-        rule_report.NAMES[0]: _lists([0, 0], [[1, 0, 0], [0, 1, 0]], [True, True]),
-        rule_report.NAMES[1]: _lists([1, 1], [[0, 0, 0], [0, 0, 1]], [False, False]),
-        rule_report.NAMES[2]: _lists([], [], []),
-        rule_report.NAMES[3]: _lists([], [], []),
+        SETS[0]: _lists([0, 0], [[1, 0, 0], [0, 1, 0]], [True, True]),
+        SETS[1]: _lists([1, 1], [[0, 0, 0], [0, 0, 1]], [False, False]),
+        SETS[2]: _lists([], [], []),
+        SETS[3]: _lists([], [], []),
     }
     for name, arrays in sets.items():
         if not len(arrays["y"]):
@@ -63,7 +64,7 @@ def test_cost_and_catch_by_answer_type(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_cv_of_other_rows_is_refused(tmp_path: Path) -> None:
-    for name in rule_report.NAMES:
+    for name in SETS:
         np.savez(tmp_path / f"{name}.npz", **_lists([0], [[1, 0]], [True]))
     np.savez(tmp_path / "cv.npz", order=np.zeros(3), answer=np.zeros(3))
     with pytest.raises(SystemExit, match="not these rows"):

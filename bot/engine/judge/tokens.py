@@ -12,7 +12,7 @@ states, not a model trained for it); ``token_match_gap`` is its distance
 to the best in the list.
 
 The states are kept in ``PROJECTED`` dimensions (principal directions
-fitted on the training sentences' states by ``training/train_judge.py`` and
+fitted on the training sentences' states by ``training/token_projection.py`` and
 shipped in the judge's model file), in float16: about 4 KB a sentence.
 ``TokenStore`` keeps them per sentence id, as the judge keeps its parses:
 computed when a question first needs them, all of them during the idle
