@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from training.paraphrase import Paraphraser
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
 POOL = 40
@@ -77,7 +79,9 @@ def combine(paths: Sequence[Path]) -> dict[str, np.ndarray]:
     return rows
 
 
-def extract(name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray) -> Path:
+def extract(
+    name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray, paraphraser: Paraphraser | None = None
+) -> Path:
     """Feature rows of every question of one data set, saved to ``work``
     (one engine over all its articles, or one per article for a name ending
     in ``-by-article``)."""
@@ -85,12 +89,12 @@ def extract(name: str, data: list[dict[str, Any]], work: Path, projection: np.nd
     if out.exists():
         return out
     if not name.endswith("-by-article"):
-        return _extract(name, data, work, out, [], projection)
+        return _extract(name, data, work, out, [], projection, paraphraser)
     parts = []
     for a, article in enumerate(data):
         part = work / f"{name}-{a}.npz"
         if not part.exists():
-            _extract(f"{name} {a}", [article], work, part, [a], projection)
+            _extract(f"{name} {a}", [article], work, part, [a], projection, paraphraser)
         parts.append(part)
     arrays: dict[str, list[np.ndarray]] = {}
     offset = 0
@@ -104,7 +108,13 @@ def extract(name: str, data: list[dict[str, Any]], work: Path, projection: np.nd
 
 
 def _extract(
-    name: str, data: list[dict[str, Any]], work: Path, out: Path, article_ids: list[int], projection: np.ndarray
+    name: str,
+    data: list[dict[str, Any]],
+    work: Path,
+    out: Path,
+    article_ids: list[int],
+    projection: np.ndarray,
+    paraphraser: Paraphraser | None,
 ) -> Path:
     from benchmarks.squad import build
     from bot.engine import Engine, IndexCache, load_encoder
@@ -142,7 +152,7 @@ def _extract(
     article_of = [ids_of[a] for a, art in enumerate(data) for para in art["paragraphs"] for _ in para["qas"]]
     idx = engine.index
     rows, matched, labels, groups, kinds, articles = [], [], [], [], [], []
-    kind_code = {"answerable": 0, "removed": 1, "impossible": 2}
+    kind_code = {"answerable": 0, "removed": 1, "impossible": 2, "reworded": 3, "reworded-removed": 4}
     group = 0
     paras_of: dict[str, set[int]] = {}  # term -> paragraphs using it
     for s in range(idx.n_sentences):
@@ -154,24 +164,35 @@ def _extract(
         if not q.own:
             continue
         ids, scores = engine.rank(q, POOL)
-        lists: list[tuple[str, Any, Any, Any]] = []
+        lists: list[tuple[str, Any, Any, Any, str, Any]] = []
         if imp:
-            lists.append(("impossible", ids[:DEPTH], scores[:DEPTH], None))
+            lists.append(("impossible", ids[:DEPTH], scores[:DEPTH], None, question.text, q))
         elif question.gold:
-            lists.append(("answerable", ids[:DEPTH], scores[:DEPTH], None))
+            lists.append(("answerable", ids[:DEPTH], scores[:DEPTH], None, question.text, q))
             gold_paras = {int(idx.sent_para[s]) for s in question.gold}
             keep = np.array([int(idx.sent_para[int(s)]) not in gold_paras for s in ids], dtype=bool)
             # The corpus as if it never held the gold paragraphs: a word only
             # they use is one the story never uses.
             knows = functools.partial(_known_outside, paras_of, frozenset(gold_paras))
-            lists.append(("removed", ids[keep][:DEPTH], scores[keep][:DEPTH], knows))
-        for kind, lid, lsc, kn in lists:
+            lists.append(("removed", ids[keep][:DEPTH], scores[keep][:DEPTH], knows, question.text, q))
+            reworded = None
+            if paraphraser is not None:
+                gold_terms = frozenset(t for s in question.gold for t in idx.terms_of(s))
+                reworded = paraphraser.reword(question.text, gold_terms)
+            if reworded is not None:
+                rq = engine.query_terms(reworded)
+                if rq.own:
+                    rids, rscores = engine.rank(rq, POOL)
+                    lists.append(("reworded", rids[:DEPTH], rscores[:DEPTH], None, reworded, rq))
+                    rkeep = np.array([int(idx.sent_para[int(s)]) not in gold_paras for s in rids], dtype=bool)
+                    lists.append(("reworded-removed", rids[rkeep][:DEPTH], rscores[rkeep][:DEPTH], knows, reworded, rq))
+        for kind, lid, lsc, kn, text, lq in lists:
             if len(lid) == 0:
                 continue
-            x = judge.features(question.text, q, lid, lsc, kn)
-            xt = judge.token_columns(q, lid)
+            x = judge.features(text, lq, lid, lsc, kn)
+            xt = judge.token_columns(lq, lid)
             assert xt is not None
-            y = np.array([int(int(s) in question.gold) if kind == "answerable" else 0 for s in lid])
+            y = np.array([int(int(s) in question.gold) if kind in ("answerable", "reworded") else 0 for s in lid])
             rows.append(x)
             matched.append(xt)
             labels.append(y)
