@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -77,13 +76,6 @@ class Paraphraser:
         if word not in self._extra:
             self._extra[word] = self.encoder.encode([word])[0]
         return self._extra[word]
-
-    def prepare(self, questions: Iterable[str]) -> None:
-        """Embed the questions' words missing from the vocabulary in one batch."""
-        missing = sorted({w.lower() for q in questions for w in _WORD.findall(q)} - set(self._row) - set(self._extra))
-        if missing:
-            for w, v in zip(missing, self.encoder.encode(missing, batch_size=256), strict=True):
-                self._extra[w] = v
 
     def reword(self, question: str, gold_terms: frozenset[str]) -> str | None:
         """``question`` with each word it shares with the gold sentence
@@ -148,7 +140,3 @@ def proper_words(texts: Iterable[str]) -> frozenset[str]:
             seen[low] = seen.get(low, 0) + 1
             upper[low] = upper.get(low, 0) + m.group()[0].isupper()
     return frozenset(w for w, n in seen.items() if upper.get(w, 0) * 2 > n)
-
-
-def save_sample(path: Path, pairs: list[tuple[str, str]]) -> None:
-    path.write_text("".join(f"{a}\t{b}\n" for a, b in pairs), encoding="utf-8")
