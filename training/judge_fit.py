@@ -40,6 +40,7 @@ INCREASING = (
     "proximity",
     "paragraph_share",
     "soft_share",
+    "token_match",
 )
 DECREASING = (
     "score_gap",
@@ -59,6 +60,7 @@ DECREASING = (
     "bigram_share_gap",
     "proximity_gap",
     "soft_share_gap",
+    "token_match_gap",
 )
 """Monotonic constraints of the tree model, set before fitting: more of the
 evidence a sentence answers never lowers its probability (the answer type
@@ -74,14 +76,16 @@ def fit(
     group: np.ndarray | None = None,
     xt: np.ndarray | None = None,
     projection: np.ndarray | None = None,
+    features: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Model parameters as the JSON file holds them (threshold added later);
     ``group``: each row's list (the ``rank`` kind learns the order within
     lists); ``xt``: the rows' ``TOKEN_FEATURES``, read with ``projection``
-    (the ``rank`` kind's order reads them, its ``plain`` order and decider
-    do not)."""
+    (the ``rank`` kind's order and decider read them, its ``plain`` order
+    and the plain order's decider do not); ``features``: the columns of
+    ``x`` for the ``trees`` kind (default ``FEATURES``)."""
     from bot.engine.judge.features import FEATURES
-    from bot.engine.judge.model import parse_model
+    from bot.engine.judge.model import Forest, Tree
     from bot.engine.judge.tokens import TOKEN_FEATURES
 
     if kind == "rank":
@@ -90,7 +94,8 @@ def fit(
         assert projection is not None
         params = fit_rank(np.hstack([x, xt]), y, group, FEATURES + TOKEN_FEATURES)
         params["plain"] = fit_rank(x, y, group, FEATURES)
-        params["decider"] = fit(x, y, "trees")
+        params["plain"]["decider"] = fit(x, y, "trees")
+        params["decider"] = fit(np.hstack([x, xt]), y, "trees", features=FEATURES + TOKEN_FEATURES)
         params["tokens"] = {"projection": [[round(float(v), 5) for v in row] for row in projection]}
         return params
     if kind == "logistic":
@@ -111,7 +116,8 @@ def fit(
         }
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    monotonic = [1 if f in INCREASING else -1 if f in DECREASING else 0 for f in FEATURES]
+    names = features or FEATURES
+    monotonic = [1 if f in INCREASING else -1 if f in DECREASING else 0 for f in names]
     gb = HistGradientBoostingClassifier(
         monotonic_cst=monotonic,
         max_iter=TREES,
@@ -136,21 +142,14 @@ def fit(
                 "value": nodes["value"].astype(np.float64).tolist(),
             }
         )
-    check = parse_model(
-        {
-            "kind": "trees",
-            "features": list(FEATURES),
-            "bias": float(gb._baseline_prediction[0, 0]),
-            "rate": 1.0,
-            "trees": trees,
-            "threshold": 0.5,
-        }
-    )
+    keys = ("feature", "threshold", "left", "right", "value")
+    forest = Forest.of([Tree(*(np.asarray(t[k]) for k in keys)) for t in trees])
     sample = x[:: max(1, len(x) // 2000)]
-    assert np.allclose(check.probabilities(sample), gb.predict_proba(sample)[:, 1], atol=1e-6)
+    z = float(gb._baseline_prediction[0, 0]) + forest.predict(sample)
+    assert np.allclose(1.0 / (1.0 + np.exp(-z)), gb.predict_proba(sample)[:, 1], atol=1e-6)
     return {
         "kind": "trees",
-        "features": list(FEATURES),
+        "features": list(names),
         "bias": float(gb._baseline_prediction[0, 0]),
         "rate": 1.0,
         "trees": trees,
@@ -230,13 +229,15 @@ def predict(params: dict[str, Any], x: np.ndarray, xt: np.ndarray | None = None)
     from bot.engine.judge.model import parse_model
 
     model = parse_model({**params, "threshold": 0.5})
-    order = model.probabilities(np.hstack([x, xt]) if model.projection is not None and xt is not None else x)
-    return order, model.answer_probabilities(x)
+    rows = np.hstack([x, xt]) if model.projection is not None and xt is not None else x
+    return model.probabilities(rows), model.answer_probabilities(rows)
 
 
-def predict_plain(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    """The order without token states (the model's ``plain`` one)."""
+def predict_plain(params: dict[str, Any], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order and the decision without token states (the model's
+    ``plain`` one)."""
     from bot.engine.judge.model import parse_model
 
     model = parse_model({**params, "threshold": 0.5})
-    return (model.plain or model).probabilities(x)
+    plain = model.plain or model
+    return plain.probabilities(x), plain.answer_probabilities(x)

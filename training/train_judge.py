@@ -13,10 +13,11 @@ The model (``--kind rank``, the shipped one) is two: LambdaRank trees
 (LightGBM) that order each answerable list's candidates, their sum made a
 probability by a logistic fit, and a decider, gradient-boosted trees
 (scikit-learn) fitted on every row, whose probability of the first
-candidate decides.  The order reads the token match too
+candidate decides.  Both read the token match too
 (``bot/engine/judge/tokens.py``: token states kept on directions fitted
 first by ``token_projection.py``, shipped in the file); a ``plain`` order
-without it is fitted beside, for corpora too large to keep token states.
+and its own decider without it are fitted beside, for corpora too large to
+keep token states, with their own threshold chosen the same way.
 LightGBM and scikit-learn at training time only: the trees are written to
 JSON and evaluated in numpy at run time.  ``--kind trees`` is the decider
 alone ordering too (the model before), ``--kind logistic`` a logistic
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(y)} rows, {len(np.unique(all_['group']))} lists, {y.sum()} positive", flush=True)
 
     t_cv: float | None = None
+    t_plain_cv: float | None = None
     if args.cv:
         # Five folds by article over both data sets: each list is scored by a
         # model that never saw its article.
@@ -161,28 +163,32 @@ def main(argv: list[str] | None = None) -> int:
         fold_of = dict(zip(keys.tolist(), rng.permutation(len(keys)) % FOLDS, strict=True))
         fold = np.array([fold_of[int(k)] for k in article_key])
         prob = (np.zeros(len(y)), np.zeros(len(y)))
-        plain = np.zeros(len(y))
+        plain = (np.zeros(len(y)), np.zeros(len(y)))
         fitted = np.isin(kinds, [int(k) for k in args.fit_kinds.split(",")])
         for f in range(FOLDS):
             test = fold == f
             tr = ~test & fitted
             params = fit(x[tr], y[tr], args.kind, all_["group"][tr], xt[tr], projection)
             prob[0][test], prob[1][test] = predict(params, x[test], xt[test])
-            plain[test] = predict_plain(params, x[test])
+            plain[0][test], plain[1][test] = predict_plain(params, x[test])
             print(f"  fold {f + 1}/{FOLDS} done", flush=True)
         best, right, eng = per_list(prob, y, all_["group"])
         starts = np.flatnonzero(np.r_[True, all_["group"][1:] != all_["group"][:-1]])
         lk = kinds[starts]
-        _, right_plain, _ = per_list((plain, plain), y, all_["group"])
+        best_plain, right_plain, eng_plain = per_list(plain, y, all_["group"])
         print(f"cross-validated P@1 without token states (the plain order): {right_plain[lk == 0].mean():.4f}")
         t_cv = threshold_for(best, right, lk, args.max_declined)
+        t_plain_cv = threshold_for(best_plain, right_plain, lk, args.max_declined)
         report("cross-validated by article, all training data", best, right, eng, lk, t_cv)
+        report("  without token states (plain order, its decider)", best_plain, right_plain, eng_plain, lk, t_plain_cv)
         for d, name in enumerate(names):
             sel = all_["dataset"][starts] == d
             report(f"  of which {name}", best[sel], right[sel], eng[sel], lk[sel], t_cv)
         for share in (0.01, 0.02):
             report(f"  at most {share:.0%} declined", best, right, eng, lk, threshold_for(best, right, lk, share))
-        np.savez_compressed(args.work / "cv.npz", order=prob[0], answer=prob[1])
+        np.savez_compressed(
+            args.work / "cv.npz", order=prob[0], answer=prob[1], plain_order=plain[0], plain_answer=plain[1]
+        )
 
     fitted = np.isin(kinds, [int(k) for k in args.fit_kinds.split(",")])
     params = fit(x[fitted], y[fitted], args.kind, all_["group"][fitted], xt[fitted], projection)
@@ -196,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     # some: in-sample ones are the model's own training lists, higher than a
     # new question's, and a threshold set on them declines too little.
     params["threshold"] = round(t_cv if t_cv is not None else t, 6)
+    if "plain" in params:  # the plain order's decider, chosen the same way
+        best_plain, right_plain, _ = per_list(predict_plain(params, x), y, all_["group"])
+        t_plain = threshold_for(best_plain, right_plain, lk, args.max_declined)
+        params["plain"]["threshold"] = round(t_plain_cv if t_plain_cv is not None else t_plain, 6)
     params["trained_on"] = "squad2-train-10 (all) + SQuAD v1.1 dev articles 0-23"
     params["seed"] = SEED
     text = json.dumps(params, separators=(",", ":"), sort_keys=True) + "\n"

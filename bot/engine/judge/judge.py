@@ -53,7 +53,7 @@ QUESTION_CACHE = 2_000
 
 DECIDES = False
 """Whether the judge's probability decides between answering and declining.
-Off: trained on SQuAD, the decider's threshold declines 33% of the story
+Off: trained on SQuAD, the decider's threshold declines 38% of the story
 set's answerable questions (paraphrases, which SQuAD's questions rarely
 are; see benchmarks/README.md), so the engine's own rule (``Ranker.confident``)
 decides, applied to the judge's first candidate.  ``Verdict.answered`` is
@@ -288,14 +288,18 @@ class Judge:
             return Verdict(ids, np.zeros(0), False)
         x = self.features(question, q, head, scores[: self.depth])
         matched = self.token_columns(q, head)
+        # With the token states the model reads them, order and decider;
+        # without them its plain order and that order's decider decide.
+        model, rows = self.model, x
         if matched is not None:
-            probs = self.model.probabilities(np.hstack([x, matched]))
+            rows = np.hstack([x, matched])
         else:
-            probs = (self.model.plain or self.model).probabilities(x)
+            model = self.model.plain or self.model
+        probs = model.probabilities(rows)
         order = np.lexsort((np.arange(len(head)), -probs))
         ranked = np.concatenate([head[order], ids[self.depth :]]).astype(np.int64)
-        answer = float(self.model.answer_probabilities(x[order[:1]])[0])
-        return Verdict(ranked, probs[order], answer >= self.model.threshold, answer)
+        answer = float(model.answer_probabilities(rows[order[:1]])[0])
+        return Verdict(ranked, probs[order], answer >= model.threshold, answer)
 
 
 def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) -> Judge | None:

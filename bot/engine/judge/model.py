@@ -8,8 +8,9 @@ probability that a candidate sentence answers the question.  A ``trees``
 model may hold a ``decider``, a second tree model: the first then orders
 the candidates (LambdaRank trees, their sum made a probability by a
 logistic fit) and the decider says whether the first one answers.  A model
-that reads ``tokens.TOKEN_FEATURES`` holds the directions token states are
-kept on and a ``plain`` order without them (``judge.Judge`` uses it where a
+that reads ``tokens.TOKEN_FEATURES`` (its order and its decider) holds the
+directions token states are kept on and a ``plain`` order without them,
+with its own decider and threshold (``judge.Judge`` uses it where a
 corpus's token states are not kept).  The file also
 holds the threshold above which the best candidate is given as an answer
 (chosen on training data by ``training/train_judge.py``, which writes the
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
 
-MODEL_SHA256 = "e83ccb2a16c8cd25118518b5b5a3eca42fa2db0d2edaad19a9d22ad475988945"
+MODEL_SHA256 = "95c8808831fd4d70f275536aa3f51c0dd2380b8b9477445889c2e75864863624"
 """sha256 of ``judge_model.json`` as trained (``training/train_judge.py``)."""
 
 Matrix = npt.NDArray[np.float64]
@@ -192,8 +193,11 @@ def parse_model(data: dict[str, Any], digest: str = "") -> JudgeModel:
         raise ModelRefused(f"the token projection is not (dim, {PROJECTED}) finite numbers")
     rest = {k: v for k, v in data.items() if k not in ("tokens", "plain", "decider")}
     ranker = _parse_one(rest, digest, FEATURES + TOKEN_FEATURES)
-    plain = _parse_one({**data["plain"], "threshold": data["threshold"]}, digest, FEATURES)
-    decider = _parse_one({**data["decider"], "threshold": data["threshold"]}, digest, FEATURES)
+    plain_data = data["plain"]
+    if not isinstance(plain_data.get("decider"), dict):
+        raise ModelRefused("the plain order needs its own decider")
+    plain = _parse_one({**plain_data, "threshold": plain_data.get("threshold", data["threshold"])}, digest, FEATURES)
+    decider = _parse_one({**data["decider"], "threshold": data["threshold"]}, digest, FEATURES + TOKEN_FEATURES)
     return dataclasses.replace(ranker, decider=decider, plain=plain, projection=projection)
 
 

@@ -149,15 +149,26 @@ def test_the_shipped_model_orders_with_a_ranker_and_decides_with_a_decider() -> 
     model = load_model()
     assert model is not None
     assert model.decider is not None
-    x = np.random.default_rng(3).random((5, len(FEATURES)))
-    matched = np.random.default_rng(4).random((5, len(TOKEN_FEATURES)))
-    assert not np.allclose(model.probabilities(np.hstack([x, matched])), model.answer_probabilities(x))
+    assert model.plain is not None
+    assert model.plain.decider is not None
+    assert 0.0 < model.plain.threshold < 1.0
+    rng = np.random.default_rng(3)
+    x = rng.random((50, len(FEATURES)))
+    matched = rng.random((50, len(TOKEN_FEATURES)))
+    rows = np.hstack([x, matched])
+    assert not np.allclose(model.probabilities(rows), model.answer_probabilities(rows))
+    # The decider reads the token match (more of it never lowers its probability) ...
+    better = np.hstack([x, matched + np.array([0.2, -0.2])])
+    assert (model.answer_probabilities(better) >= model.answer_probabilities(rows) - 1e-12).all()
+    assert (model.answer_probabilities(better) > model.answer_probabilities(rows)).any()
+    # ... and the plain order's decider decides without it.
+    assert model.plain.answer_probabilities(x).shape == (50,)
 
 
 def test_a_model_reading_token_states_needs_its_projection_and_plain_order() -> None:
     features = [*FEATURES, *TOKEN_FEATURES]
-    plain = {**_stump(2, 0.0), "features": list(FEATURES)}
-    decider = {**_stump(3, 0.0), "features": list(FEATURES)}
+    plain = {**_stump(2, 0.0), "features": list(FEATURES), "threshold": 0.3, "decider": _stump(3, 0.0)}
+    decider = {**_stump(len(FEATURES), 0.0), "features": features}
     projection = np.eye(384, PROJECTED).tolist()
     whole = {
         **_stump(len(FEATURES), 0.0),
@@ -174,8 +185,15 @@ def test_a_model_reading_token_states_needs_its_projection_and_plain_order() -> 
     x[0, len(FEATURES)] = 1.0  # the token match: only the full order reads it
     assert model.probabilities(x)[0] > model.probabilities(x)[1]
     assert model.plain.probabilities(x[:, : len(FEATURES)])[0] == model.plain.probabilities(x[:, : len(FEATURES)])[1]
+    # The decider reads the token match too; the plain order has its own, and its own threshold.
+    assert model.answer_probabilities(x)[0] > model.answer_probabilities(x)[1]
+    assert model.plain.decider is not None
+    assert model.plain.threshold == 0.3
+    assert model.threshold == 0.5
     for broken in (
         {k: v for k, v in whole.items() if k != "plain"},
+        {**whole, "plain": {k: v for k, v in plain.items() if k != "decider"}},  # no decider without token states
+        {**whole, "decider": {**decider, "features": list(FEATURES)}},  # a decider blind to the token match
         {**whole, "tokens": {"projection": np.eye(384, PROJECTED + 1).tolist()}},
         {**whole, "tokens": {"projection": [[float("nan")] * PROJECTED] * 384}},
         {**whole, "features": list(FEATURES)},  # the order's features without the token match

@@ -170,7 +170,10 @@ def test_the_judge_orders_with_token_states_and_plainly_without(
     columns = judge.token_columns(q, ids)
     assert columns is not None
     verdict = judge.judge(q.text, q, ids, scores)
-    np.testing.assert_allclose(np.sort(verdict.probabilities), np.sort(model.probabilities(np.hstack([x, columns]))))
+    rows = np.hstack([x, columns])
+    np.testing.assert_allclose(np.sort(verdict.probabilities), np.sort(model.probabilities(rows)))
+    first = list(ids).index(int(verdict.ids[0]))
+    assert verdict.answer_probability == pytest.approx(float(model.answer_probabilities(rows[first : first + 1])[0]))
     monkeypatch.setattr(judge_mod, "WARM_PARSE", 5)
     large = Engine.from_folder(CORPUS, encoder=encoder)
     assert large.judge is not None
@@ -178,6 +181,10 @@ def test_the_judge_orders_with_token_states_and_plainly_without(
     assert large.judge.token_columns(q, ids) is None
     plain = large.judge.judge(q.text, q, ids, scores)
     np.testing.assert_allclose(np.sort(plain.probabilities), np.sort(model.plain.probabilities(x)))
+    first = list(ids).index(int(plain.ids[0]))
+    answer = float(model.plain.answer_probabilities(x[first : first + 1])[0])
+    assert plain.answer_probability == pytest.approx(answer)
+    assert plain.answered == (answer >= model.plain.threshold)
     assert not np.allclose(np.sort(plain.probabilities), np.sort(verdict.probabilities))
 
 
