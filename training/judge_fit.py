@@ -85,7 +85,6 @@ def fit(
     and the plain order's decider do not); ``features``: the columns of
     ``x`` for the ``trees`` kind (default ``FEATURES``)."""
     from bot.engine.judge.features import FEATURES
-    from bot.engine.judge.model import Forest, Tree
     from bot.engine.judge.tokens import TOKEN_FEATURES
 
     if kind == "rank":
@@ -142,8 +141,7 @@ def fit(
                 "value": nodes["value"].astype(np.float64).tolist(),
             }
         )
-    keys = ("feature", "threshold", "left", "right", "value")
-    forest = Forest.of([Tree(*(np.asarray(t[k]) for k in keys)) for t in trees])
+    forest = _forest(trees)
     sample = x[:: max(1, len(x) // 2000)]
     z = float(gb._baseline_prediction[0, 0]) + forest.predict(sample)
     assert np.allclose(1.0 / (1.0 + np.exp(-z)), gb.predict_proba(sample)[:, 1], atol=1e-6)
@@ -164,8 +162,6 @@ def fit_rank(x: np.ndarray, y: np.ndarray, group: np.ndarray, features: tuple[st
     the threshold reads."""
     import lightgbm as lgb
     from sklearn.linear_model import LogisticRegression
-
-    from bot.engine.judge.model import Forest, Tree
 
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     sizes = np.diff(np.r_[starts, len(group)])
@@ -188,13 +184,21 @@ def fit_rank(x: np.ndarray, y: np.ndarray, group: np.ndarray, features: tuple[st
     )
     ranker.fit(x[sel], y[sel], group=np.diff(np.r_[sel_starts, int(sel.sum())]))
     trees = [_lgb_tree(t["tree_structure"]) for t in ranker.booster_.dump_model()["tree_info"]]
-    keys = ("feature", "threshold", "left", "right", "value")
-    forest = Forest.of([Tree(*(np.asarray(t[k]) for k in keys)) for t in trees])
+    forest = _forest(trees)
     raw = np.concatenate([forest.predict(x[i : i + 50_000]) for i in range(0, len(x), 50_000)])
     assert np.allclose(raw[:2000], ranker.predict(x[:2000], raw_score=True), atol=1e-6)
     platt = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED).fit(raw[:, None], y)
     bias, rate = float(platt.intercept_[0]), float(platt.coef_[0, 0])
     return {"kind": "trees", "features": list(features), "bias": bias, "rate": rate, "trees": trees}
+
+
+def _forest(trees: list[dict[str, Any]]) -> Any:
+    """The trees as written to the file, walked as the bot walks them
+    (``model.Forest``), to check them against the library's own output."""
+    from bot.engine.judge.model import Forest, Tree
+
+    keys = ("feature", "threshold", "left", "right", "value")
+    return Forest.of([Tree(*(np.asarray(t[k]) for k in keys)) for t in trees])
 
 
 def _lgb_tree(root: dict[str, Any]) -> dict[str, list[Any]]:
