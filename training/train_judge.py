@@ -92,6 +92,9 @@ def threshold_for(best: np.ndarray, right: np.ndarray, kinds: np.ndarray, max_de
 
 def report(label: str, best: np.ndarray, right: np.ndarray, eng: np.ndarray, kinds: np.ndarray, t: float) -> None:
     ans = kinds == 0
+    if not ans.any():  # the borrowed lists' own files: nothing answerable to score
+        print(f"{label}: borrowed questions declined {(best[kinds == 5] < t).mean():.3f}", flush=True)
+        return
     print(
         f"{label}: P@1 engine {eng[ans].mean():.4f} -> judge {right[ans].mean():.4f}; "
         f"threshold {t:.3f}: answerable declined {(best[ans] < t).mean():.3f}, "
