@@ -34,7 +34,7 @@ from bot.engine.semantic.encoder import TokenRows
 from bot.engine.semantic.neighbours import WordNeighbours
 from bot.engine.semantic.scorer import QUESTION_TOKENS, SemanticScorer
 from bot.engine.text.features import definition_subject, question_type
-from bot.engine.text.tokens import tokenize, word_spans, word_term, words
+from bot.engine.text.tokens import tokenize, without_pictographs, word_spans, word_term, words
 
 FOLLOW_UP_WEIGHT = 0.5
 """Weight of an earlier question's words when a follow-up is asked."""
@@ -136,7 +136,10 @@ class QuestionReader:
     def terms(self, question: str, previous: str | None = None) -> QueryTerms:
         """The question's terms: misspellings corrected, words the corpus
         lacks matched by meaning, related forms added, and an earlier
-        question's terms (for a follow-up) at a lower weight."""
+        question's terms (for a follow-up) at a lower weight.  Emoji are
+        read as not there (``tokens.without_pictographs``)."""
+        question = without_pictographs(question)
+        previous = without_pictographs(previous) if previous else previous
         weights: dict[str, float] = {}
         corrections: dict[str, str] = {}
         sequence: list[str] = []

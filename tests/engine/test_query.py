@@ -1,12 +1,16 @@
 """Related forms: a stem meets its derived forms ("Syria" / "Syrian"), not
-every word that happens to begin with it; spelling correction is bounded."""
+every word that happens to begin with it; spelling correction is bounded; emoji are read as not there."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.engine import Article, Corpus, Engine
+from bot.engine import Article, Corpus, Engine, load_encoder
 from bot.engine.query import MAX_CORRECTED_WORDS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SENTENCES = (
     "Syrian troops moved north.",
@@ -53,3 +57,23 @@ def test_spelling_is_corrected_for_a_few_words_each_tried_once(monkeypatch: pyte
     tried.clear()
     found.query_terms(" ".join(["zqxwvord"] * 50))
     assert tried == ["zqxwvord"]
+
+
+def test_emoji_are_read_as_not_there() -> None:
+    q = engine().query_terms("Who came from Iran? 🇮🇷🤔")
+    assert q.text == "Who came from Iran?"
+    assert q.weights == engine().query_terms("Who came from Iran?").weights
+
+
+@pytest.mark.skipif(load_encoder() is None, reason="sentence encoder not installed")
+def test_emoji_do_not_change_the_answer() -> None:
+    """They moved the question's sentence embedding enough to change the
+    first sentence of 10 of the story set's 82 questions, and to decline
+    "death toll?"."""
+    story = Engine.from_folder(ROOT / "corpus", encoder=load_encoder())
+    for question in ("death toll?", "What is Putin's official title?", "Who is the Kremlin's spokesman?"):
+        plain = story.ask(question)
+        for decorated in (f"{question} 🤔", f"😂😂 {question}", f"{question} 👍🏽"):
+            asked = story.ask(decorated)
+            assert asked.answered == plain.answered
+            assert [a.sentence for a in asked.answers] == [a.sentence for a in plain.answers]

@@ -193,6 +193,38 @@ _stemmer = Stemmer.Stemmer("english")
 _stemmer.maxCacheSize = 200_000
 
 
+_PICTOGRAPH = re.compile(
+    "[\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f]"
+)
+"""Emoji and other pictographs (faces, hands, flags, dingbats, clocks,
+stars), with what joins and dresses them: zero-width joiners, variation
+selectors, keycaps and flag tags (skin tones lie in the first range)."""
+
+
+def without_pictographs(text: str) -> str:
+    """``text`` without the emoji and other pictographs it opens or ends
+    with (and the white space around them): readers decorate questions with
+    them ("death toll? 🤔"); they ask nothing, but they move the question's
+    sentence embedding enough to change its answer.  One between words may
+    mean something ("I ❤ NY") and stays."""
+    if text.isascii():
+        return text
+    start, end = 0, len(text)
+    while start < end and _decoration(text[start]):
+        start += 1
+    if text[:start].isspace():
+        start = 0  # white space alone is left as it was
+    while end > start and _decoration(text[end - 1]):
+        end -= 1
+    if text[end:].isspace():
+        end = len(text)
+    return text[start:end]
+
+
+def _decoration(ch: str) -> bool:
+    return ch.isspace() or _PICTOGRAPH.match(ch) is not None
+
+
 def normalize(text: str) -> str:
     """Case-folded, NFKC-normalised, accent-free text with apostrophes unified.
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine.text.tokens import STOP_WORDS, normalize, term, tokenize, word_spans
+from bot.engine.text.tokens import STOP_WORDS, normalize, term, tokenize, without_pictographs, word_spans
 
 # ---------------------------------------------------------------------------
 # Apostrophes, case, possessives.
@@ -269,3 +269,32 @@ def test_word_spans_decomposed_accents_do_not_split_words() -> None:
 def test_word_spans_terms_match_tokenize_for_letters_and_digits() -> None:
     text = "the G7 summit"
     assert [t for _, _, t in word_spans(text)] == tokenize(text)
+
+
+@pytest.mark.parametrize(
+    ("asked", "read"),
+    [
+        ("death toll? 🤔", "death toll?"),
+        ("👍🏽 who won", "who won"),  # a skin tone
+        ("🇸🇾 where is Idlib", "where is Idlib"),  # a flag: two regional indicators
+        ("👨‍👩‍👧 how many children", "how many children"),  # joined by zero-width joiners
+        ("weather in Damascus ☀️", "weather in Damascus"),  # a dingbat and its variation selector
+        ("how long? 😂 🤔\n", "how long?"),
+        ("pick one 1️⃣", "pick one 1"),  # a keycap keeps its digit
+    ],
+)
+def test_without_pictographs_takes_emoji_out(asked: str, read: str) -> None:
+    assert without_pictographs(asked) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Qu’est-ce que c’est ? Æ ß 東京 مرحبا 50 °C £5 —",
+        "plain ascii :) <3",
+        "line one\nline two",
+        "What English phrase does I ❤ NY represent?",  # between words: it may mean something
+    ],
+)
+def test_without_pictographs_keeps_every_other_character_and_those_between_words(text: str) -> None:
+    assert without_pictographs(text) == text
