@@ -37,11 +37,40 @@ Send = Callable[[str, discord.ui.View | None], Awaitable[int | None]]
 """Sends a reply (its text and buttons) and returns the reply's id."""
 
 
+_CODE_BLOCK = re.compile(r"```(?:[\w+-]*\n)?(.*?)```", re.DOTALL)
+_MASKED_LINK = re.compile(r"\[([^\[\]]+)\]\(<?https?://[^\s)]+>?\)")
+_EMPHASIS = re.compile(
+    r"(\*\*|~~|\|\||`)(?=\S)(.+?)(?<=\S)\1"  # bold, strike-through, spoiler, code: anywhere
+    r"|(?<![\w*])(\*|__|_)(?=\S)(.+?)(?<=\S)\3(?![\w*])"  # italic, underline: not inside a word (snake_case, 2*3*4)
+)
+_LINE_MARKS = re.compile(r"^[ \t]*(?:>>> |> |#{1,3} |-# )", re.MULTILINE)
+"""Block quotes, headings and subtext at the start of a line."""
+
+
 def clean_question(text: str) -> str:
     """The words of a question: mentions of anyone, roles, channels and
-    custom emoji removed (they address people; they ask nothing), white
-    space folded, length capped."""
-    return " ".join(_MENTIONS.sub(" ", text).split())[:MAX_QUESTION]
+    custom emoji removed (they address people; they ask nothing), Discord's
+    markdown taken off the words it dresses ("**who is Peskov?**", a spoiler,
+    a quote), white space folded, length capped (before too: the marks are
+    read in time that grows with the text's length squared)."""
+    return " ".join(unformat(_MENTIONS.sub(" ", text[: 4 * MAX_QUESTION])).split())[:MAX_QUESTION]
+
+
+def unformat(text: str) -> str:
+    """``text`` as a reader reads it once Discord has rendered it: the words
+    of bold, italic, underlined, struck, spoiler and code spans, of code
+    blocks and masked links, without the marks; block quote, heading and
+    subtext marks off the lines' starts.  A lone ``*`` or ``_`` (``2*3``,
+    ``snake_case``) stays."""
+    text = _CODE_BLOCK.sub(r"\1", text)
+    text = _MASKED_LINK.sub(r"\1", text)
+    text = _LINE_MARKS.sub("", text)
+    for _ in range(3):  # nested: ***both***, **__both__**
+        plain = _EMPHASIS.sub(lambda m: m.group(2) if m.group(1) else m.group(4), text)
+        if plain == text:
+            break
+        text = plain
+    return text
 
 
 def reply_for(asked: Asked, asker: int) -> tuple[str, discord.ui.View | None]:

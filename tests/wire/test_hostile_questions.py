@@ -198,9 +198,13 @@ async def test_unanswered_shows_hostile_questions_within_limits_pinging_nobody(w
     Each question is asked three times, so it is among the most frequent."""
     store = wire.bot.service.store
     assert store is not None
-    names = ("markdown that breaks the quote", "html", "spoilers", "code block", "masked link")
+    # Declined ones: markdown around a question the story answers is taken
+    # off before it is asked (``clean_question``), and the question answered.
+    names = ("html", "link only", "10000 characters, one word")
     asked = [CATALOGUE[n] for n in names]
     asked.append("@everyone <@123> <@&456> " + "\u0336".join("who won the world cup") + " ||x||" * 40)
+    asked.append("who won the world cup? \\ <t:1700000000:R>\n- item\n1. first\n# not a heading > y || *")
+    asked.append("**chess** ~~openings~~ ||castling|| `e4` > [how](https://evil.example/p) #1 \\")
     for text in asked * 3:
         _, reply = await by_mention(wire, text)
         assert not reply["content"].startswith("> "), reply["content"]  # declined
