@@ -22,6 +22,7 @@ The steps (``QuestionReader.terms``):
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +35,7 @@ from bot.engine.semantic.encoder import TokenRows
 from bot.engine.semantic.neighbours import WordNeighbours
 from bot.engine.semantic.scorer import QUESTION_TOKENS, SemanticScorer
 from bot.engine.text.features import definition_subject, question_type
-from bot.engine.text.tokens import tokenize, without_pictographs, word_spans, word_term, words
+from bot.engine.text.tokens import PICTOGRAPHS, tokenize, without_pictographs, word_spans, word_term, words
 
 FOLLOW_UP_WEIGHT = 0.5
 """Weight of an earlier question's words when a follow-up is asked."""
@@ -76,9 +77,46 @@ CHATTER = frozenset(
 """Greetings and acknowledgements: a message made only of these asks
 nothing (it gets the help hint)."""
 
-GREETINGS = frozenset(tokenize("hi hello hey hiya howdy thanks thank thx lol lmao haha"))
+GREETINGS = frozenset(tokenize("hi hello hey hiya howdy thanks thank thx lol lmao haha pls plz please"))
 """Dropped from inside a question ("hi, where did …"); only words that are
 never what a question is about ("folks", "OK" or "K-12" may be)."""
+
+_OPENING = re.compile(
+    r"(?:(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?:\s+(?:there|bot|everyone|all|folks|guys))?"
+    rf"(?:[\s,!.:;]*(?:[,!.:;]|{PICTOGRAPHS})[\s,!.:;]*|\s+(?=(?:who|whom|whose|what|where|when|why|how|which|is|are|was|were|did|does|do|can"
+    r"|could|will|would|has|have|had|tell|give)\b)|\s*$))+",
+    re.IGNORECASE,
+)
+"""A greeting that opens a question ("hey bot, who wrote this?", "hi where
+did …"); not a name that begins with one ("Hello Kitty")."""
+_CLOSING = re.compile(
+    r"(?:(?:(?:[\s,;:-]+|(?<=[?.!]))(?:pls|plz|please)"
+    rf"|(?:\s*[,;:-]\s*|(?<=[?.!])\s*|\s*{PICTOGRAPHS}+\s*)(?:thanks|thank you|thx|ty|tysm|cheers))[\s.!]*)+$",
+    re.IGNORECASE,
+)
+"""A please, or thanks set off from the question, that closes it ("who
+wrote this pls", "who wrote this? thanks"); not "Did Putin say thank you"."""
+CLOSING_REACH = 48
+"""Characters at a question's end where ``_CLOSING`` is looked for."""
+
+
+def plain_question(text: str) -> str:
+    """``text`` without the emoji, greeting and thanks around it ("hey bot,
+    who wrote this? 🙏 thanks" -> "who wrote this?"): they ask nothing, but
+    the sentence embedding reads them, and a question about the article
+    ("who wrote this?") is one only while every word asks about it.  A
+    greeting alone stays (it gets the help hint)."""
+    out = text
+    for _ in range(2):  # "hi 👋 who wrote this? 🙏 thanks 😊"
+        out = without_pictographs(out).strip()
+        opening = _OPENING.match(out)
+        if opening:
+            out = out[opening.end() :]
+        closing = _CLOSING.search(out, max(0, len(out) - CLOSING_REACH))
+        if closing:
+            out = out[: closing.start()]
+        out = out.strip()
+    return out if out and out != text.strip() else text  # nothing but white space off: as asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +176,8 @@ class QuestionReader:
         lacks matched by meaning, related forms added, and an earlier
         question's terms (for a follow-up) at a lower weight.  Emoji are
         read as not there (``tokens.without_pictographs``)."""
-        question = without_pictographs(question)
-        previous = without_pictographs(previous) if previous else previous
+        question = plain_question(question)
+        previous = plain_question(previous) if previous else previous
         weights: dict[str, float] = {}
         corrections: dict[str, str] = {}
         sequence: list[str] = []

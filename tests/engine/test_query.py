@@ -1,5 +1,6 @@
 """Related forms: a stem meets its derived forms ("Syria" / "Syrian"), not
-every word that happens to begin with it; spelling correction is bounded; emoji are read as not there."""
+every word that happens to begin with it; spelling correction is bounded;
+emoji, greetings and thanks around a question are read as not there."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Article, Corpus, Engine, load_encoder
-from bot.engine.query import MAX_CORRECTED_WORDS
+from bot.engine.query import MAX_CORRECTED_WORDS, plain_question
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,3 +78,43 @@ def test_emoji_do_not_change_the_answer() -> None:
             asked = story.ask(decorated)
             assert asked.answered == plain.answered
             assert [a.sentence for a in asked.answers] == [a.sentence for a in plain.answers]
+
+
+@pytest.mark.parametrize(
+    ("asked", "read"),
+    [
+        ("hey bot, who wrote this?", "who wrote this?"),
+        ("hi where did Putin go", "where did Putin go"),
+        ("Good morning everyone! who is Peskov?", "who is Peskov?"),
+        ("who wrote this pls", "who wrote this"),
+        ("who wrote this? thanks!", "who wrote this?"),
+        ("hi 👋 who wrote this? 🙏 thanks 😊", "who wrote this?"),
+    ],
+)
+def test_greetings_and_thanks_around_a_question_are_read_as_not_there(asked: str, read: str) -> None:
+    assert plain_question(asked) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello Kitty maker?",  # a name that begins with a greeting
+        "Did Putin say thank you",  # thanks that are what is asked about
+        "hi there",  # a greeting alone: it gets the help hint
+        "What was the final score of Super Bowl 50? ",  # white space alone is left as asked
+    ],
+)
+def test_what_only_looks_like_a_greeting_or_thanks_stays(text: str) -> None:
+    assert plain_question(text) == text
+
+
+def test_a_question_about_the_article_stays_one_when_asked_politely() -> None:
+    """ "who wrote this" is answered from the byline only while every word
+    asks about the article; "pls" made it a question about the content."""
+    story = Engine.from_folder(ROOT / "corpus")
+    plain = story.ask("who wrote this")
+    assert plain.answered
+    for polite in ("hey bot, who wrote this pls", "who wrote this? thanks 🙏"):
+        asked = story.ask(polite)
+        assert asked.question == polite  # echoed as asked
+        assert [a.text for a in asked.answers] == [a.text for a in plain.answers]

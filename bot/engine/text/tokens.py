@@ -193,12 +193,15 @@ _stemmer = Stemmer.Stemmer("english")
 _stemmer.maxCacheSize = 200_000
 
 
-_PICTOGRAPH = re.compile(
-    "[\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f]"
+PICTOGRAPHS = (
+    "[\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"  # emoji, clocks, dingbats, stars
+    "\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f]"  # what joins and dresses them
 )
 """Emoji and other pictographs (faces, hands, flags, dingbats, clocks,
 stars), with what joins and dresses them: zero-width joiners, variation
-selectors, keycaps and flag tags (skin tones lie in the first range)."""
+selectors, keycaps and flag tags (skin tones lie in the first range): a
+regular expression's character class."""
+_PICTOGRAPH = re.compile(PICTOGRAPHS)
 
 
 def without_pictographs(text: str) -> str:
