@@ -108,15 +108,21 @@ def plain_question(text: str) -> str:
     greeting alone stays (it gets the help hint)."""
     out = text
     for _ in range(2):  # "hi 👋 who wrote this? 🙏 thanks 😊"
-        out = without_pictographs(out).strip()
-        opening = _OPENING.match(out)
-        if opening:
-            out = out[opening.end() :]
-        closing = _CLOSING.search(out, max(0, len(out) - CLOSING_REACH))
-        if closing:
-            out = out[: closing.start()]
-        out = out.strip()
-    return out if out and out != text.strip() else text  # nothing but white space off: as asked
+        for step in (without_pictographs, _without_opening, _without_closing):
+            taken = step(out).strip()
+            if taken:  # a step that would leave nothing is not taken ("hi there")
+                out = taken
+    return out if out != text.strip() else text  # nothing but white space off: as asked
+
+
+def _without_opening(text: str) -> str:
+    opening = _OPENING.match(text)
+    return text[opening.end() :] if opening else text
+
+
+def _without_closing(text: str) -> str:
+    closing = _CLOSING.search(text, max(0, len(text) - CLOSING_REACH))
+    return text[: closing.start()] if closing else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,8 @@ def test_emoji_do_not_change_the_answer() -> None:
         ("who wrote this pls", "who wrote this"),
         ("who wrote this? thanks!", "who wrote this?"),
         ("hi 👋 who wrote this? 🙏 thanks 😊", "who wrote this?"),
+        ("😂😂 good morning everyone", "good morning everyone"),  # the emoji go; the greeting alone stays
+        ("hi there pls", "hi there"),
     ],
 )
 def test_greetings_and_thanks_around_a_question_are_read_as_not_there(asked: str, read: str) -> None:
