@@ -96,19 +96,22 @@ _CLOSING = re.compile(
 )
 """A please, or thanks set off from the question, that closes it ("who
 wrote this pls", "who wrote this? thanks"); not "Did Putin say thank you"."""
+_INSISTING = re.compile(r"[?!]{2,}$")
+"""Marks doubled for insistence at a question's end ("who won??", "where?!!")."""
 CLOSING_REACH = 48
 """Characters at a question's end where ``_CLOSING`` is looked for."""
 
 
 def plain_question(text: str) -> str:
     """``text`` without the emoji, greeting and thanks around it ("hey bot,
-    who wrote this? 🙏 thanks" -> "who wrote this?"): they ask nothing, but
+    who wrote this?? 🙏 thanks" -> "who wrote this?"), its end's doubled
+    question or exclamation marks made one: they ask nothing, but
     the sentence embedding reads them, and a question about the article
     ("who wrote this?") is one only while every word asks about it.  A
     greeting alone stays (it gets the help hint)."""
     out = text
     for _ in range(2):  # "hi 👋 who wrote this? 🙏 thanks 😊"
-        for step in (without_pictographs, _without_opening, _without_closing):
+        for step in (without_pictographs, _without_opening, _without_closing, _one_mark):
             taken = step(out).strip()
             if taken:  # a step that would leave nothing is not taken ("hi there")
                 out = taken
@@ -118,6 +121,14 @@ def plain_question(text: str) -> str:
 def _without_opening(text: str) -> str:
     opening = _OPENING.match(text)
     return text[opening.end() :] if opening else text
+
+
+def _one_mark(text: str) -> str:
+    """ "who won??" -> "who won?", "where?!!" -> "where?", "wow!!" -> "wow!"."""
+    marks = _INSISTING.search(text)
+    if marks is None:
+        return text
+    return text[: marks.start()] + ("?" if "?" in marks.group() else "!")
 
 
 def _without_closing(text: str) -> str:

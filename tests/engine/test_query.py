@@ -91,6 +91,8 @@ def test_emoji_do_not_change_the_answer() -> None:
         ("hi 👋 who wrote this? 🙏 thanks 😊", "who wrote this?"),
         ("😂😂 good morning everyone", "good morning everyone"),  # the emoji go; the greeting alone stays
         ("hi there pls", "hi there"),
+        ("who won??", "who won?"),  # marks doubled for insistence made one
+        ("where did they meet?!!", "where did they meet?"),
     ],
 )
 def test_greetings_and_thanks_around_a_question_are_read_as_not_there(asked: str, read: str) -> None:
@@ -103,6 +105,7 @@ def test_greetings_and_thanks_around_a_question_are_read_as_not_there(asked: str
         "Hello Kitty maker?",  # a name that begins with a greeting
         "Did Putin say thank you",  # thanks that are what is asked about
         "hi there",  # a greeting alone: it gets the help hint
+        "Who produced the first geological map of the U.S.?",  # an abbreviation's full stop
         "What was the final score of Super Bowl 50? ",  # white space alone is left as asked
     ],
 )
