@@ -108,7 +108,8 @@ def plain_question(text: str) -> str:
     question or exclamation marks made one: they ask nothing, but
     the sentence embedding reads them, and a question about the article
     ("who wrote this?") is one only while every word asks about it.  A
-    greeting alone stays (it gets the help hint)."""
+    step that would leave nothing is not taken: a greeting alone stays (it
+    gets the help hint)."""
     out = text
     for _ in range(2):  # "hi 👋 who wrote this? 🙏 thanks 😊"
         for step in (without_pictographs, _without_opening, _without_closing, _one_mark):
@@ -191,8 +192,9 @@ class QuestionReader:
     def terms(self, question: str, previous: str | None = None) -> QueryTerms:
         """The question's terms: misspellings corrected, words the corpus
         lacks matched by meaning, related forms added, and an earlier
-        question's terms (for a follow-up) at a lower weight.  Emoji are
-        read as not there (``tokens.without_pictographs``)."""
+        question's terms (for a follow-up) at a lower weight.  Emoji,
+        greetings, thanks and doubled marks around a question are read as
+        not there (``plain_question``)."""
         question = plain_question(question)
         previous = plain_question(previous) if previous else previous
         weights: dict[str, float] = {}
