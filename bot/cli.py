@@ -109,6 +109,7 @@ def result_json(result: Result) -> dict[str, Any]:
     return {
         "question": result.question,
         "answered": result.answered,
+        "confidence": round(result.confidence, 4),
         "answers": [answer_json(a) for a in result.answers],
         "took_ms": round(result.took_ms, 3),
     }

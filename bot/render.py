@@ -102,14 +102,19 @@ def decline_text(result: Result, articles: Sequence[Article], style: Style = PLA
             "Ask me a question about the story in plain words, for example "
             f"\u201c{EXAMPLE_QUESTION}\u201d. It covers {covers(articles, style)}."
         )
+    if result.reason is Reason.CLOSE and result.answers:
+        return "The story doesn't say exactly. The closest it comes:"
     return f"The story doesn't say. It covers {covers(articles, style)}."
 
 
 def result_text(result: Result, articles: Sequence[Article], style: Style = PLAIN, limit: int | None = None) -> str:
-    """The whole reply: the quotes, or the decline."""
+    """The whole reply: the quotes; or the decline, with the closest sentence
+    quoted when the story comes close (``Reason.CLOSE``)."""
     if result.answered and result.answers:
         return answer_text(result, style, limit)
     text = decline_text(result, articles, style)
+    if result.reason is Reason.CLOSE and result.answers:
+        text = f"{text}\n{passage(result.answers[:1], style)}"
     return text if limit is None else shorten(text, limit)
 
 

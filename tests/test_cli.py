@@ -25,7 +25,7 @@ WHERE_MEET = "Where did Putin and Assad meet?"
 OFF_TOPIC = "How do I bake a chocolate cake?"
 
 ANSWER_KEYS = {"text", "article", "publisher", "authors", "url", "paragraph", "score"}
-RESULT_KEYS = {"question", "answered", "answers", "took_ms"}
+RESULT_KEYS = {"question", "answered", "confidence", "answers", "took_ms"}
 
 # Settings the bot reads; none of them may leak in from the developer's shell.
 _SETTINGS = (
@@ -87,6 +87,9 @@ def assert_result_shape(obj: dict[str, object]) -> None:
     assert set(obj) == RESULT_KEYS
     assert isinstance(obj["question"], str)
     assert isinstance(obj["answered"], bool)
+    confidence = obj["confidence"]
+    assert isinstance(confidence, float | int)
+    assert 0.0 <= confidence <= 1.0
     assert isinstance(obj["took_ms"], float)
     assert obj["took_ms"] >= 0
     answers = obj["answers"]

@@ -30,13 +30,13 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine.about import AboutArticle
-from bot.engine.corpus.folder import CorpusError, load_corpus
+from bot.engine.corpus.folder import CorpusError, empty_message, load_corpus
 from bot.engine.index.build import Reusable, article_digest, build_index, reusable
 from bot.engine.index.cache import IndexCache, index_key
 from bot.engine.index.config import IndexConfig
 from bot.engine.index.sentence_index import SentenceIndex
 from bot.engine.judge import Judge, make_judge
-from bot.engine.models import Answer, Article, Corpus, LoadFailure, Reason, Result
+from bot.engine.models import Answer, Article, Corpus, Judged, LoadFailure, Reason, Result
 from bot.engine.query import QueryTerms, QuestionReader
 from bot.engine.rank import Ranker, answer_of
 from bot.engine.semantic.encoder import SentenceEncoder
@@ -70,7 +70,7 @@ class Engine:
         most recently saved index) already had are not split and tokenized
         again."""
         if not corpus.articles:
-            raise CorpusError(_empty_message(corpus.failures))
+            raise CorpusError(empty_message(corpus.failures))
         self.corpus = corpus
         config = config or IndexConfig()
         digests = [article_digest(a) for a in corpus.articles]
@@ -127,7 +127,7 @@ class Engine:
         """Load and index a corpus folder; ``CorpusError`` when nothing loads."""
         corpus = load_corpus(folder)
         if not corpus.articles:
-            raise CorpusError(f"corpus folder {str(folder)!r}: " + _empty_message(corpus.failures))
+            raise CorpusError(f"corpus folder {str(folder)!r}: " + empty_message(corpus.failures))
         return cls(corpus, config, encoder, cache, previous)
 
     # -- building ------------------------------------------------------------
@@ -368,20 +368,26 @@ class Engine:
             return _result(question, False, (), t0, Reason.NO_CONTENT)
         about = self._about.answers(question, q, top)
         if about is not None:
-            return _result(question, True, about, t0)
+            return dataclasses.replace(_result(question, True, about, t0), confidence=1.0)
         return self._answer_from_sentences(question, q, top, t0)
 
     def _answer_from_sentences(self, question: str, q: QueryTerms, top: int, t0: float) -> Result:
         """The best sentences, judged; with the sentence the best one
         depends on, when it opens with "He", "This", …"""
-        ids, scores, judged = self._judged(q, top)
+        judged = self._judged(q, top)
+        ids, scores = judged.ids, judged.scores
         answers = tuple(answer_of(self.index, int(i), float(s), q) for i, s in zip(ids, scores, strict=True))
         if not answers:
             return _result(question, False, (), t0, Reason.NO_MATCH)
         best = int(ids[0])
-        if not (self.confident(best, q) if judged is None else judged):
-            return _result(question, False, answers, t0, Reason.NOT_COVERED)
-        result = _result(question, True, answers, t0)
+        if judged.answered is None:
+            answered, confidence = self.confident(best, q), min(1.0, max(0.0, self.confidence(best, q)))
+        else:
+            answered, confidence = judged.answered, judged.confidence
+        if not answered:
+            reason = Reason.CLOSE if judged.hedged else Reason.NOT_COVERED
+            return dataclasses.replace(_result(question, False, answers, t0, reason), confidence=confidence)
+        result = dataclasses.replace(_result(question, True, answers, t0), confidence=confidence)
         context = self.ranker.context_of(best, q)
         return result if context is None else dataclasses.replace(result, context=context)
 
@@ -395,26 +401,28 @@ class Engine:
         """The ``k`` best sentences for the question's terms, best first
         (the judge's order and probabilities for the first ``judge.depth``
         when the judge is on)."""
-        ids, scores, _ = self._judged(q, k)
-        return ids, scores
+        judged = self._judged(q, k)
+        return judged.ids, judged.scores
 
-    def _judged(self, q: QueryTerms, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], bool | None]:
+    def _judged(self, q: QueryTerms, k: int) -> Judged:
         """``rank``'s sentences and scores, and the judge's decision (None
         when the judge is off or does not decide, ``judge.DECIDES``:
         ``confident`` decides)."""
         judge = self.judge if self.use_judge else None
         if judge is None or not q.text:
             ids, scores = self.ranker.rank(q, k)
-            return ids, scores, None
+            return Judged(ids, scores)
         ids, scores = self.ranker.rank(q, max(k, judge.depth))
         if not len(ids):
-            return ids, scores, None
+            return Judged(ids, scores)
         verdict = judge.judge(q.text, q, ids, scores)
         head = len(verdict.probabilities)
         # After the judged ones, the engine's order, scored no higher than them.
         rest = np.minimum(scores[head:], float(verdict.probabilities.min()))
-        decided = verdict.answered if judge.decides else None
-        return verdict.ids[:k], np.concatenate([verdict.probabilities, rest])[:k], decided
+        ranked = verdict.ids[:k], np.concatenate([verdict.probabilities, rest])[:k]
+        if not judge.decides:
+            return Judged(*ranked)
+        return Judged(*ranked, verdict.answered, verdict.answer_probability, verdict.hedged)
 
     def coverage(self, sentence: int, q: QueryTerms) -> float:
         """Share of the question's own weight that ``sentence`` (in its
@@ -440,11 +448,3 @@ def _result(
 ) -> Result:
     took = (time.perf_counter() - t0) * 1000.0
     return Result(question, answered, tuple(answers), took, reason)
-
-
-def _empty_message(failures: Sequence[LoadFailure]) -> str:
-    if not failures:
-        return "no article found (add .txt, .md or .jsonl files)"
-    shown = "; ".join(str(f) for f in failures[:5])
-    more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-    return f"no article could be loaded: {shown}{more}"

@@ -7,6 +7,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 SECOND_ANSWER_RATIO = 0.9
 """A second sentence is shown when it scores at least this share of the best."""
@@ -111,6 +115,9 @@ class Reason(StrEnum):
     NOT_COVERED = "not-covered"
     """The best sentence does not hold enough of the question (coverage, or
     meaning with embeddings) to count as its answer."""
+    CLOSE = "close"
+    """Not answered, but the best sentence comes close enough to quote as
+    the closest the story comes (the answerability decider's hedge)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,10 @@ class Result:
     context: Answer | None = None
     """The sentence just before the best one, when the best one depends on
     it ("He helped seize key cities" needs to say who "he" is)."""
+    confidence: float = 0.0
+    """The probability, as the engine judges it, that the first answer
+    answers the question (0 to 1): the answerability decider's when it
+    decides, else the engine's own confidence capped to 0-1."""
 
     def shown(self) -> tuple[Answer, ...]:
         """The sentences worth showing a reader, in the order shown: the one
@@ -167,3 +178,13 @@ class Result:
             else:
                 runs.append((answer,))
         return runs
+
+
+class Judged(NamedTuple):
+    """``Engine._judged``'s candidates and, when the judge decides, its decision."""
+
+    ids: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+    answered: bool | None = None
+    confidence: float = 0.0
+    hedged: bool = False

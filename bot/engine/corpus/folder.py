@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -217,3 +217,12 @@ def load_corpus(
         corpus.failures.extend(failures)
         total += sum(len(p) for a in articles for p in a.paragraphs)
     return corpus
+
+
+def empty_message(failures: Sequence[LoadFailure]) -> str:
+    """Why a corpus holds no article, in one line."""
+    if not failures:
+        return "no article found (add .txt, .md or .jsonl files)"
+    shown = "; ".join(str(f) for f in failures[:5])
+    more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+    return f"no article could be loaded: {shown}{more}"

