@@ -21,7 +21,11 @@ DOCKERFILE = ROOT / "Dockerfile"
 
 pytestmark = pytest.mark.slow
 
-DATA_FILES = {"bot/engine/judge/judge_model.json"}
+DATA_FILES = {
+    "bot/engine/judge/judge_model.json",
+    "bot/engine/judge/answerability.json",
+    "bot/engine/judge/cross_model.safetensors",
+}
 """Files other than modules the package reads from its own folder."""
 
 

@@ -125,3 +125,17 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
     assert shorten("short", 10) == "short"
     assert shorten("one two three four", 10) == "one two\u2026"
     assert len(shorten("x" * 50, 10)) == 10
+
+
+def test_a_close_miss_says_the_story_does_not_say_exactly_and_quotes_the_closest() -> None:
+    closest = Answer("Second paragraph *starred*.", ARTICLE, 2, 0, 0.4)
+    result = Result("q", False, (closest, Answer("First paragraph.", ARTICLE, 1, 0, 0.1)), 1.0, Reason.CLOSE)
+    text = result_text(result, [ARTICLE])
+    assert text.startswith("The story doesn't say exactly. The closest it comes:")
+    assert "> Second paragraph *starred*." in text
+    assert "First paragraph." not in text  # the closest one only
+    on_discord = result_text(result, [ARTICLE], DISCORD, 2000)
+    assert "\\*starred\\*" in on_discord  # quoted as written
+    assert len(result_text(result, [ARTICLE], DISCORD, 60)) <= 60
+    # Without a sentence to quote it is the plain decline.
+    assert result_text(Result("q", False, (), 1.0, Reason.CLOSE), [ARTICLE]).startswith("The story doesn't say. ")

@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--out", type=Path, default=Path("/tmp/cross-train/pairs.jsonl"))
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS), help="only these training sets")
     args = parser.parse_args(argv)
     from bot.engine import IndexCache, load_encoder
 
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     n = 0
     with args.out.open("w", encoding="utf-8") as fh:
         for name, data in training_sets(args.data_dir).items():
+            if name not in args.sets:
+                continue
             for art in data:
                 rows = article_pairs(name, art, encoder, cache)
                 for row in rows:
