@@ -36,6 +36,7 @@ import asyncpg  # type: ignore[import-untyped]
 from bot.question_log.pending import BUFFER_ROWS, BUFFER_SECONDS, Kind, PendingWrites
 from bot.question_log.pg_schema import COMMAND_TIMEOUT, CONNECT_TIMEOUT, is_down, migrate, one_line, redact
 from bot.question_log.records import StoreError, UnansweredGroup, VotedAnswer, question_row
+from bot.question_log.server_settings import PG_CLAIM, PG_READ, PG_SAVE, ServerSettings
 
 log = logging.getLogger("bot.question_log")
 
@@ -288,6 +289,21 @@ class PostgresQuestionLog:
             VotedAnswer(article_key=key, paragraph=par, sentence=sen, text=text, not_helpful=bad, helpful=good)
             for key, par, sen, text, bad, good in rows
         ]
+
+    # -- each server's settings, and hand-offs: a failure raises StoreError ----
+
+    async def server_settings(self, guild_id: int) -> ServerSettings:
+        data = await self._use("read a server's settings", lambda conn: conn.fetchval(PG_READ, guild_id))
+        return ServerSettings.from_json(guild_id, data)
+
+    async def save_server_settings(self, settings: ServerSettings) -> None:
+        args = (settings.guild_id, settings.to_json())
+        await self._use("save a server's settings", lambda conn: conn.execute(PG_SAVE, *args))
+
+    async def claim_handoff(self, message_id: int, guild_id: int | None) -> bool:
+        """True the first time the question of ``message_id`` is handed off."""
+        done = await self._use("note a hand-off", lambda c: c.execute(PG_CLAIM, message_id, guild_id, self._now()))
+        return str(done).endswith(" 1")
 
     # -- plumbing --------------------------------------------------------------
 
