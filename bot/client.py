@@ -43,6 +43,9 @@ EXTENSIONS = (
     "bot.exts.info",
     "bot.exts.admin",
     "bot.exts.corpus",
+    "bot.exts.settings",
+    "bot.exts.forums",
+    "bot.exts.find",
 )
 
 

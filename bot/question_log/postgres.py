@@ -36,7 +36,7 @@ import asyncpg  # type: ignore[import-untyped]
 from bot.question_log.pending import BUFFER_ROWS, BUFFER_SECONDS, Kind, PendingWrites
 from bot.question_log.pg_schema import COMMAND_TIMEOUT, CONNECT_TIMEOUT, is_down, migrate, one_line, redact
 from bot.question_log.records import StoreError, UnansweredGroup, VotedAnswer, question_row
-from bot.question_log.server_settings import PG_CLAIM, PG_READ, PG_SAVE, ServerSettings
+from bot.question_log.server_settings import PG_CLAIM, PG_READ, PG_RELEASE, PG_SAVE, ServerSettings
 
 log = logging.getLogger("bot.question_log")
 
@@ -304,6 +304,12 @@ class PostgresQuestionLog:
         """True the first time the question of ``message_id`` is handed off."""
         done = await self._use("note a hand-off", lambda c: c.execute(PG_CLAIM, message_id, guild_id, self._now()))
         return str(done).endswith(" 1")
+
+    async def release_handoff(self, message_id: int) -> None:
+        try:
+            await self._use("forget a hand-off", lambda c: c.execute(PG_RELEASE, message_id))
+        except StoreError as exc:
+            log.warning("%s", exc)
 
     # -- plumbing --------------------------------------------------------------
 

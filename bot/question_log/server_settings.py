@@ -113,3 +113,4 @@ PG_SAVE = """
     ON CONFLICT (guild_id) DO UPDATE SET data = EXCLUDED.data, updated_at = now()
 """
 PG_CLAIM = "INSERT INTO handoffs (message_id, guild_id, handed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+PG_RELEASE = "DELETE FROM handoffs WHERE message_id = $1"

@@ -310,6 +310,15 @@ class QuestionLog:
 
         return await self._read("note a hand-off", write)
 
+    async def release_handoff(self, message_id: int) -> None:
+        """The hand-off failed: the question may be handed off again (a failure is a warning)."""
+
+        def delete(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("DELETE FROM handoffs WHERE message_id = ?", (message_id,))
+
+        await self._write("forget a failed hand-off", delete)
+
     # -- plumbing
 
     def _now(self) -> float:

@@ -216,6 +216,11 @@ class StoryService:
         if asked.where is not None and asked.log:
             await self._log(asked)
 
+    def remember_thread(self, thread_id: int, question: str) -> None:
+        """A forum post's question: messages in its thread follow it up."""
+        self._replies[thread_id] = question
+        self._replies.move_to_end(thread_id)
+
     def question_of(self, reply_id: int) -> str | None:
         """The question one of the bot's replies answered, if remembered."""
         return self._replies.get(reply_id)

@@ -98,3 +98,10 @@ class ServerSettingsBook:
             self._handed.add(message_id)
             return first
         return await store.claim_handoff(message_id, guild_id)
+
+    async def release_handoff(self, message_id: int) -> None:
+        """The hand-off failed: the question may be handed off again."""
+        self._handed.discard(message_id)
+        store = self.keeper.store
+        if store is not None:
+            await store.release_handoff(message_id)

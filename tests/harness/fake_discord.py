@@ -1334,6 +1334,7 @@ class FakeDiscord:
                     "application_id": str(self.application_id),
                     "version": str(self.snowflake()),
                     "type": 1,
+                    "description": "",  # context menus have none
                     "default_member_permissions": None,
                     "dm_permission": True,
                     "nsfw": False,
