@@ -26,7 +26,7 @@ LABEL = "Add an article"
 
 class AddArticleForm(discord.ui.Modal, title=LABEL):
     url: discord.ui.TextInput[AddArticleForm] = discord.ui.TextInput(
-        label="The article's link", placeholder="https://", min_length=8, max_length=2048
+        label="The article's link", placeholder="https://", min_length=8, max_length=2048, custom_id="url"
     )
 
     def __init__(self, question: str, on_url: OnUrl) -> None:

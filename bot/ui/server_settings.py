@@ -40,8 +40,7 @@ def role_problem(guild: discord.Guild, role_id: int) -> str | None:
         return f"the role {role_id} no longer exists"
     if role.is_default() or role.managed:
         return f"{role.mention} is not a role I can hand questions to: pick a role of people"
-    me = guild.me
-    if not role.mentionable and not (me is not None and me.guild_permissions.mention_everyone):
+    if not role.mentionable:  # even where the bot could ping it: the role's members chose to be mentionable
         return (
             f"{role.mention} can't be mentioned: turn on \u201cAllow anyone to @mention this role\u201d in its settings"
         )
