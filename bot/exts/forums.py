@@ -34,6 +34,15 @@ CLOSED_CODES = {50083, 160005, 50001, 50013}
 """Discord's refusals to post in a thread: archived, locked, no access, no permission."""
 
 
+def post_question(title: str, body: str) -> str:
+    """What a post asks: its title and its first message, or, when only
+    some of them ask something (a "?"), those ("About the Syria visit" /
+    "Where did Putin and Assad meet?" asks the second)."""
+    parts = [clean_question(title), clean_question(body)]
+    asking = [p for p in parts if "?" in p]
+    return " ".join(asking or [p for p in parts if p])
+
+
 class Forums(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
@@ -65,8 +74,7 @@ class Forums(commands.Cog):
         starter = await self._starter(thread)
         if await self._by_a_bot(thread, starter):
             return
-        body = starter.content if starter is not None else ""
-        question = clean_question(f"{thread.name}\n{body}")
+        question = post_question(thread.name, starter.content if starter is not None else "")
         if not question:
             return
         questions = cast(Questions | None, self.bot.get_cog("Questions"))
