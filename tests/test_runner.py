@@ -99,6 +99,8 @@ def test_intents_are_default_unless_answer_channels() -> None:
     assert not plain.members
     assert not plain.presences
     assert intents_for(load_settings(answer_channel_ids=[123])).message_content
+    # servers' own answer channels (/settings) need it too: the operator asks for it
+    assert intents_for(load_settings(answer_channel_ids=[], message_content_intent=True)).message_content
 
 
 def closed_port() -> int:

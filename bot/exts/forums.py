@@ -7,7 +7,7 @@ mention needed.  Messages later in the thread follow the post up
 left alone; a thread already archived or locked, or one the bot may not
 post in, is logged and left, not a failure.
 
-The answer goes through the questions' one path (``Questions._respond``),
+The answer goes through the questions' one path (``Questions.respond``),
 so it has the buttons, the cooldown, the question log and, for a decline,
 *Ask a person* when the server hands questions to people."""
 
@@ -80,7 +80,7 @@ class Forums(commands.Cog):
         questions = cast(Questions | None, self.bot.get_cog("Questions"))
         if questions is None:
             return
-        refusal = questions._refusal(question, thread.owner_id)
+        refusal = questions.refusal(question, thread.owner_id)
         if refusal is not None:
             await thread.send(refusal[0])
             return
@@ -89,7 +89,7 @@ class Forums(commands.Cog):
             return (await thread.send(content, view=view or MISSING)).id
 
         log.info("answering forum post %d in server %d", thread.id, guild.id)
-        asked = await questions._respond(question, thread.owner_id, Where(guild.id, thread.id), send)
+        asked = await questions.respond(question, thread.owner_id, Where(guild.id, thread.id), send)
         if asked is not None:
             self.bot.service.remember_thread(thread.id, asked.question)
 

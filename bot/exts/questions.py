@@ -1,6 +1,6 @@
 """Questions: in messages (a mention, a DM, a reply to one of the bot's
 answers, an answer channel) and through ``/ask``, both through one path
-(``_respond``): check the cooldown, ask the service, render, send, and tell
+(``respond``): check the cooldown, ask the service, render, send, and tell
 the service the reply was sent.  This extension also registers the buttons
 under an answer (``bot/ui/buttons.py``), which it owns."""
 
@@ -100,7 +100,7 @@ class Questions(commands.Cog):
 
     # -- the one path ----------------------------------------------------------
 
-    async def _respond(
+    async def respond(
         self,
         question: str,
         asker: int,
@@ -129,7 +129,7 @@ class Questions(commands.Cog):
             return False
         return (await self.bot.service.server_settings.of(where.guild_id)).handoff is not None
 
-    def _refusal(self, question: str, user_id: int) -> tuple[str, float | None] | None:
+    def refusal(self, question: str, user_id: int) -> tuple[str, float | None] | None:
         """What to say instead of answering (an empty question, the
         cooldown), and for how long to show it; None to answer."""
         if not question:
@@ -213,7 +213,7 @@ class Questions(commands.Cog):
             await message.reply(replies.REPLY_WITHOUT_PING, mention_author=False)
             return
         question = clean_question(message.content)
-        refusal = self._refusal(question, message.author.id)
+        refusal = self.refusal(question, message.author.id)
         if refusal is not None:
             text, lasts = refusal
             if lasts is None:
@@ -233,7 +233,7 @@ class Questions(commands.Cog):
                 return await pending
 
         where = Where(message.guild.id if message.guild else None, message.channel.id)
-        await self._respond(question, message.author.id, where, send, previous=previous, answer=typing)
+        await self.respond(question, message.author.id, where, send, previous=previous, answer=typing)
 
     # -- /ask ------------------------------------------------------------------
 
@@ -243,7 +243,7 @@ class Questions(commands.Cog):
         self, interaction: discord.Interaction[StoryBot], question: app_commands.Range[str, 1, MAX_QUESTION]
     ) -> None:
         question = clean_question(question)
-        refusal = self._refusal(question, interaction.user.id)
+        refusal = self.refusal(question, interaction.user.id)
         if refusal is not None:
             await interaction.response.send_message(refusal[0], ephemeral=True)
             return
@@ -255,7 +255,7 @@ class Questions(commands.Cog):
             return await replies.send(interaction, content, view)
 
         where = Where(interaction.guild_id, interaction.channel_id)
-        asked = await self._respond(question, interaction.user.id, where, send, answer=in_time)
+        asked = await self.respond(question, interaction.user.id, where, send, answer=in_time)
         log.debug("answered /ask %r: %s", shorten(question, 80), asked.result.answered if asked else "busy")
 
 

@@ -13,6 +13,7 @@ question is handed off once whichever process serves the button.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.question_log import StoreError
@@ -23,6 +24,9 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 LOG_OFF = "the question log is off, and it keeps the servers' settings"
+RETRY_UNREADABLE = 30.0
+"""Seconds a server's settings that could not be read serve as the defaults
+before they are read again (one warning, not one per message)."""
 
 Announce = Callable[[int], Awaitable[None]]
 """Tells the other processes that a server's settings changed."""
@@ -37,6 +41,7 @@ class ServerSettingsBook:
         self.announce: Announce | None = None
         self._cache: dict[int, ServerSettings] = {}
         self._handed: set[int] = set()
+        self._unreadable_until: dict[int, float] = {}
 
     def cached(self, guild_id: int) -> ServerSettings | None:
         return self._cache.get(guild_id)
@@ -47,13 +52,20 @@ class ServerSettingsBook:
         if known is not None:
             return known
         store = self.keeper.store
-        if store is None:
+        if store is None or time.monotonic() < self._unreadable_until.get(guild_id, 0.0):
             return ServerSettings(guild_id)
         try:
             found = await store.server_settings(guild_id)
         except StoreError as exc:
-            log.warning("server %d's settings cannot be read now (%s); the defaults serve", guild_id, exc)
+            log.warning(
+                "server %d's settings cannot be read now (%s); the defaults serve for %g s",
+                guild_id,
+                exc,
+                RETRY_UNREADABLE,
+            )
+            self._unreadable_until[guild_id] = time.monotonic() + RETRY_UNREADABLE
             return ServerSettings(guild_id)
+        self._unreadable_until.pop(guild_id, None)
         self._cache[guild_id] = found
         return found
 
