@@ -1,8 +1,12 @@
 """Questions: in messages (a mention, a DM, a reply to one of the bot's
-answers, an answer channel) and through ``/ask``, both through one path
-(``respond``): check the cooldown, ask the service, render, send, and tell
-the service the reply was sent.  This extension also registers the buttons
-under an answer (``bot/ui/buttons.py``), which it owns."""
+answers, an answer channel: the operator's or the server's own, a message
+in the thread of a forum post the bot answered) and through ``/ask``, all
+through one path (``respond``, which the forum posts of
+``bot/exts/forums.py`` take too): check the cooldown, ask the service,
+render, send, and tell the service the reply was sent.  A decline carries
+*Ask a person* where the server hands questions to people.  This extension
+also registers the buttons under an answer (``bot/ui/buttons.py``,
+``bot/ui/handoff.py``), which it owns."""
 
 from __future__ import annotations
 

@@ -77,7 +77,11 @@ class SettingsCommands(app_commands.Group, name="settings", description="Where I
         self.book.forget(guild.id)  # read afresh: another process may have changed them
         chosen = await self.book.of(guild.id)
         text = settings_text(
-            guild, chosen, self.bot.settings.answer_channel_ids, self.bot.intents.message_content or False
+            guild,
+            chosen,
+            self.bot.settings.answer_channel_ids,
+            self.bot.intents.message_content or False,
+            self.book.handoff_failures.get(guild.id),
         )
         await interaction.response.send_message(text, ephemeral=True)
 

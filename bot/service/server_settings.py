@@ -42,6 +42,8 @@ class ServerSettingsBook:
         self._cache: dict[int, ServerSettings] = {}
         self._handed: set[int] = set()
         self._unreadable_until: dict[int, float] = {}
+        self.handoff_failures: dict[int, str] = {}
+        """Why the last hand-off in a server failed (in this process), for ``/settings show``."""
 
     def cached(self, guild_id: int) -> ServerSettings | None:
         return self._cache.get(guild_id)

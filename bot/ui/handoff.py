@@ -115,10 +115,15 @@ class HandOff(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HAND_TEMP
             await channel.send(text[:2000], allowed_mentions=only_the_role)
         except discord.HTTPException as exc:
             log.warning("hand-off in server %d: cannot post in %d: %s", guild.id, channel.id, exc)
+            book = bot.service.server_settings
+            book.handoff_failures[guild.id] = (
+                f"the last hand-off could not be posted in <#{channel.id}>: {exc.text or exc.status}"
+            )
             await bot.service.server_settings.release_handoff(message_id)
             await interaction.response.send_message(replies.HANDOFF_FAILED, ephemeral=True)
             return
         log.info("question of message %d handed off in server %d", message_id, guild.id)
+        bot.service.server_settings.handoff_failures.pop(guild.id, None)
         await interaction.response.send_message(replies.handed_off(channel.id), ephemeral=True)
 
 

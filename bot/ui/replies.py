@@ -35,6 +35,7 @@ HELP_TEXT = (
     "\u2022 `/ask` \u2014 an answer, quoted word for word from the story, with its source\n"
     "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
     "\u2022 `/sources` \u2014 the articles I read from\n"
+    "\u2022 *Apps \u2192 Find in the story* on any message \u2014 what the story says about it\n"
     "If the story doesn't say, I'll tell you so rather than guess."
 )
 REPLY_WITHOUT_PING = (

@@ -60,7 +60,9 @@ def _channels(ids: list[int]) -> str:
     return ", ".join(f"<#{i}>" for i in ids) or "none"
 
 
-def settings_text(guild: discord.Guild, chosen: ServerSettings, defaults: list[int], intent: bool) -> str:
+def settings_text(
+    guild: discord.Guild, chosen: ServerSettings, defaults: list[int], intent: bool, last_failure: str | None = None
+) -> str:
     """The server's settings, and each thing wrong with them, one line each."""
     on = [c for c, yes in chosen.answer_channels.items() if yes]
     operator = [c for c in defaults if c not in chosen.answer_channels and guild.get_channel(c) is not None]
@@ -75,7 +77,7 @@ def settings_text(guild: discord.Guild, chosen: ServerSettings, defaults: list[i
     problems = [channel_problem(guild, c) for c in on]
     problems += [channel_problem(guild, c, threads=True) for c in sorted(chosen.forum_channels)]
     if chosen.handoff is not None:
-        problems.append(handoff_problem(guild, chosen))
+        problems.append(handoff_problem(guild, chosen) or last_failure)
     if on and not intent:
         problems.append(NO_INTENT)
     found = [p for p in problems if p]

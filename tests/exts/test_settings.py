@@ -125,3 +125,12 @@ async def test_a_deleted_channel_or_role_gets_one_line(world: World) -> None:
 
 async def test_a_text_channel_is_not_a_forum(world: World) -> None:
     assert await call_settings(world, "forum", channel=MagicMock(id=world.channel.id), on=True) == replies.NOT_FORUM
+
+
+async def test_show_says_why_the_last_handoff_failed(world: World) -> None:
+    mods = world.guild.create_text_channel("mods")
+    role = world.guild.create_role("helpers", mentionable=True)
+    await world.admin.slash(world.channel, "settings handoff", channel=mods, role=role)
+    why = f"the last hand-off could not be posted in <#{mods.id}>: Missing Access"
+    world.bot.service.server_settings.handoff_failures[world.guild.id] = why  # as Ask a person notes it
+    assert f"\u2022 T{why[1:]}." in await settings_shown(world)

@@ -17,6 +17,7 @@ import asyncio
 from typing import Any
 
 from bot.client import StoryBot
+from bot.ui import replies
 from tests.harness.community import add_forum, add_text_channel, message_command, post
 from tests.harness.fake_discord import INTENT_MESSAGE_CONTENT, TOKEN, FakeDiscord
 from tests.harness.wire import (
@@ -152,3 +153,30 @@ async def test_the_handoff_post_mentions_the_role_and_nobody_else(fake: FakeDisc
         assert told.json["data"]["flags"] & 64
         assert f"<#{MODS}>" in told.json["data"]["content"]
         assert [r.path for r in fake.find_requests("POST", MESSAGES, since=mark)] == [f"/channels/{MODS}/messages"]
+
+
+async def test_a_handoff_discord_refuses_is_one_line_and_may_be_tried_again(fake: FakeDiscord) -> None:
+    """Discord refuses the post (the bot lost access to the channel): the
+    reader gets one line, ``/settings show`` will say why, and the question
+    may be handed off again once the admins fixed it."""
+    add_text_channel(fake, MODS, "mods")
+    fake.add_role(HELPERS, "helpers", mentionable=True)
+    async with running_bot(fake) as bot:
+        await bot.service.server_settings.change(fake.guild_id, lambda s: s.with_handoff(MODS, HELPERS))
+        _, reply = await ask_by_mention(fake, OFF_TOPIC)
+        [button] = [c for c in custom_ids(reply.json) if c.startswith("sb:hand:")]
+        fake.fail_once("POST", rf"/channels/{MODS}/messages", 403, {"message": "Missing Access", "code": 50001})
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_click(button, reply.response))
+        told = await fake.wait_for_request("POST", CALLBACK, since=mark)
+        assert told.json["data"]["content"] == replies.HANDOFF_FAILED
+        assert told.json["data"]["flags"] & 64
+        assert "Missing Access" in bot.service.server_settings.handoff_failures[fake.guild_id]
+
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_click(button, reply.response))
+        handed = await fake.wait_for_request("POST", rf"/channels/{MODS}/messages$", since=mark)
+        assert handed.status == 200
+        told = await fake.wait_for_request("POST", CALLBACK, since=mark)
+        assert f"<#{MODS}>" in told.json["data"]["content"]
+        assert fake.guild_id not in bot.service.server_settings.handoff_failures
