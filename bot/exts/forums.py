@@ -104,8 +104,9 @@ class Forums(commands.Cog):
             return None
 
     async def _by_a_bot(self, thread: discord.Thread, starter: discord.Message | None) -> bool:
+        """Posted by a bot or a webhook (its first message says; else its owner)."""
         if starter is not None:
-            return starter.author.bot
+            return starter.author.bot or starter.webhook_id is not None
         user = self.bot.get_user(thread.owner_id)
         if user is None:
             try:
