@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot import render
 from bot.exts.questions import MAX_QUESTION, clean_question
 from bot.service import Busy, Where
 from bot.ui import replies
-from bot.ui.formatting import MAX_CONTENT, reply_text
+from bot.ui.formatting import DISCORD, MAX_CONTENT
 
 if TYPE_CHECKING:
     from bot.client import StoryBot
@@ -56,14 +57,14 @@ async def find_in_the_story(interaction: discord.Interaction[StoryBot], message:
     except Busy:
         await interaction.followup.send(replies.BUSY, ephemeral=True)
         return
+    note = f"\n{ATTACHMENTS_NOTE}" if message.attachments else ""
     if asked.result.answered and asked.result.answers:
-        text = reply_text(asked.result, asked.articles)
+        text = render.result_text(asked.result, asked.articles, DISCORD, MAX_CONTENT - len(note))
     else:
         text = replies.STORY_SILENT
-    if message.attachments:
-        text = f"{text}\n{ATTACHMENTS_NOTE}"
+    text += note
     log.debug("find in the story: %s", "found" if asked.result.answered else "nothing")
-    await interaction.followup.send(text[:MAX_CONTENT], ephemeral=True)
+    await interaction.followup.send(text, ephemeral=True)
 
 
 async def setup(bot: StoryBot) -> None:
