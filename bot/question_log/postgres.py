@@ -226,7 +226,8 @@ class PostgresQuestionLog:
         await self._write("record a vote", "vote", row)
 
     async def prune(self, older_than_days: float) -> int:
-        """Delete questions and votes older than ``older_than_days``; return how many rows went (0 on failure)."""
+        """Delete questions, votes and hand-offs older than ``older_than_days``;
+        return how many rows went (0 on failure)."""
         if older_than_days < 0:
             raise ValueError(f"older_than_days must be >= 0, not {older_than_days}")
         cutoff = self._clock_now() - timedelta(days=older_than_days)
@@ -235,7 +236,8 @@ class PostgresQuestionLog:
             async with conn.transaction():
                 questions = await conn.execute("DELETE FROM questions WHERE asked_at < $1", cutoff)
                 votes = await conn.execute("DELETE FROM votes WHERE voted_at < $1", cutoff)
-            return int(questions.split()[-1]) + int(votes.split()[-1])
+                handoffs = await conn.execute("DELETE FROM handoffs WHERE handed_at < $1", cutoff)
+            return sum(int(done.split()[-1]) for done in (questions, votes, handoffs))
 
         try:
             deleted = await self._use("prune", delete)

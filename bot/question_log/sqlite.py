@@ -175,7 +175,8 @@ class QuestionLog:
         await self._write("record a vote", write)
 
     async def prune(self, older_than_days: float) -> int:
-        """Delete questions and votes older than ``older_than_days``; return how many rows went (0 on failure)."""
+        """Delete questions, votes and hand-offs older than ``older_than_days``;
+        return how many rows went (0 on failure)."""
         if older_than_days < 0:
             raise ValueError(f"older_than_days must be >= 0, not {older_than_days}")
         cutoff = self._now() - older_than_days * SECONDS_PER_DAY
@@ -184,7 +185,8 @@ class QuestionLog:
             with conn:
                 questions = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
                 votes = conn.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,)).rowcount
-            return questions + votes
+                handoffs = conn.execute("DELETE FROM handoffs WHERE handed_at < ?", (cutoff,)).rowcount
+            return questions + votes + handoffs
 
         deleted = await self._write("prune", delete)
         if deleted:

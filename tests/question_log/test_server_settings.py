@@ -60,3 +60,10 @@ async def test_a_question_is_handed_off_once(store: QuestionStore) -> None:
 def test_an_unreadable_row_reads_as_nothing_chosen() -> None:
     assert ServerSettings.from_json(GUILD, "{not json") == ServerSettings(GUILD)
     assert ServerSettings.from_json(GUILD, '{"forum": ["x"]}') == ServerSettings(GUILD)
+
+
+async def test_hand_offs_older_than_the_log_keeps_are_pruned(store: QuestionStore) -> None:
+    assert await store.claim_handoff(557, GUILD)
+    assert await store.prune(0) >= 1
+    assert await store.claim_handoff(557, GUILD)  # forgotten with the question log's old rows
+    assert await store.prune(30) == 0
