@@ -43,19 +43,23 @@ EXTENSIONS = (
     "bot.exts.info",
     "bot.exts.admin",
     "bot.exts.corpus",
+    "bot.exts.settings",
+    "bot.exts.forums",
+    "bot.exts.find",
 )
 
 
 def intents_for(settings: Settings) -> discord.Intents:
     """What the bot uses and no more: servers and their channels, messages in
     servers and in DMs; the privileged Message Content intent only when
-    answer channels need every message's text (without it Discord still
-    sends the text of DMs and of messages that mention the bot)."""
+    answer channels need every message's text, ``ANSWER_CHANNEL_IDS`` or a
+    server's own (``MESSAGE_CONTENT_INTENT``); without it Discord still
+    sends the text of DMs and of messages that mention the bot."""
     return discord.Intents(
         guilds=True,
         guild_messages=True,
         dm_messages=True,
-        message_content=bool(settings.answer_channel_ids),
+        message_content=bool(settings.answer_channel_ids) or settings.message_content_intent,
     )
 
 

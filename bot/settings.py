@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
+    # -- each server's own settings (/settings; issue 29) --
+    message_content_intent: bool = Field(
+        default=False,
+        description="Ask for the Message Content intent, so that servers' admins may turn on answer channels.",
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _blank_is_default(cls, data: Any) -> Any:

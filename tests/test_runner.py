@@ -23,7 +23,9 @@ from tests.harness.fake_discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.runner-test.token"
-SLASH = {"ask", "fact", "sources", "help", "reload", "unanswered", "corpus"}
+SLASH = {"ask", "fact", "sources", "help", "reload", "unanswered", "corpus", "settings"}
+MENUS = {"Find in the story"}
+"""Message context menus: synced with the slash commands."""
 
 
 @pytest.fixture
@@ -58,17 +60,18 @@ async def test_run_closes_cleanly_on_sigterm(fake: FakeDiscord) -> None:
 
 async def test_sync_pushes_the_tree_globally(fake: FakeDiscord) -> None:
     count = await runner.sync(settings_for(fake))
-    assert count == len(SLASH)
+    assert count == len(SLASH | MENUS)
     put = await fake.wait_for_request("PUT", rf"/applications/{fake.application_id}/commands$")
-    assert {c["name"] for c in put.json} == SLASH
-    assert all(c.get("description") for c in put.json)
+    assert {c["name"] for c in put.json} == SLASH | MENUS
+    assert all(c.get("description") for c in put.json if c["name"] in SLASH)
+    assert {c["name"] for c in put.json if c.get("type") == 3} == MENUS
 
 
 async def test_sync_to_the_dev_guild(fake: FakeDiscord) -> None:
     count = await runner.sync(settings_for(fake, dev_guild_id=fake.guild_id))
-    assert count == len(SLASH)
+    assert count == len(SLASH | MENUS)
     put = await fake.wait_for_request("PUT", rf"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands$")
-    assert {c["name"] for c in put.json} == SLASH
+    assert {c["name"] for c in put.json} == SLASH | MENUS
 
 
 async def test_run_does_not_sync(fake: FakeDiscord) -> None:
@@ -96,6 +99,8 @@ def test_intents_are_default_unless_answer_channels() -> None:
     assert not plain.members
     assert not plain.presences
     assert intents_for(load_settings(answer_channel_ids=[123])).message_content
+    # servers' own answer channels (/settings) need it too: the operator asks for it
+    assert intents_for(load_settings(answer_channel_ids=[], message_content_intent=True)).message_content
 
 
 def closed_port() -> int:

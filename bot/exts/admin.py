@@ -1,5 +1,6 @@
 """Admin commands about the whole corpus and the question log: ``/reload``
-and ``/unanswered``.  Who is an admin: ``bot/exts/checks.py``."""
+and ``/unanswered`` (with an *Add an article* button per question).  Who
+is an admin: ``bot/exts/checks.py``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 from bot.engine import CorpusError
 from bot.exts.checks import is_admin, refused, refused_shared
+from bot.exts.corpus import add_from_url
 from bot.question_log import StoreError
 from bot.ui import replies
+from bot.ui.add_article import AddArticleButtons
 from bot.ui.formatting import MAX_CONTENT, reload_report, unanswered_report
 
 if TYPE_CHECKING:
@@ -75,7 +79,17 @@ class Admin(commands.Cog):
             log.warning("/unanswered failed: %s", exc)
             await interaction.followup.send(replies.LOG_UNREADABLE, ephemeral=True)
             return
-        await interaction.followup.send(unanswered_report(groups, worst, days, everywhere=everywhere), ephemeral=True)
+        report = unanswered_report(groups, worst, days, everywhere=everywhere)
+        view = AddArticleButtons(interaction.user.id, [g.question for g in groups], self._add_article)
+        await interaction.followup.send(report, view=view if groups else MISSING, ephemeral=True)
+
+    async def _add_article(self, interaction: discord.Interaction[StoryBot], url: str) -> None:
+        """*Add an article* under ``/unanswered``: the link goes the ``/corpus
+        add url`` way, into the server's own articles (in a DM, an
+        operator's: the shared ones); the admin is checked again."""
+        still_admin = not await refused(interaction)
+        if still_admin:
+            await add_from_url(self.bot, interaction, url, replace=False, target=interaction.guild_id)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -127,19 +127,7 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
     async def _add_url(
         self, interaction: discord.Interaction[StoryBot], url: str, replace: bool, target: int | None
     ) -> None:
-        """Fetch the page (seconds: deferred first), keep its article."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        options = fetch_options(self.bot.settings)
-        root = self.bot.settings.corpus_dir
-        try:
-            added = await add_article_from_url(url, root, server_id=target, replace=replace, options=options)
-        except FetchError as exc:
-            log.info("article from %s refused: %s", url, exc)
-            hint = f". {replies.REPLACE_HINT}" if isinstance(exc, AlreadyThere) else ""
-            await interaction.followup.send(f"Not added: {escape(str(exc))}{hint}"[:MAX_CONTENT], ephemeral=True)
-            return
-        log.info("article added by %s from %s as %s", interaction.user.id, added.url, added.relative_path)
-        await self._reload_and_report(interaction, escape(describe(added)), target)
+        await add_from_url(self.bot, interaction, url, replace=replace, target=target)
 
     @app_commands.command(name="remove", description="Remove one of this server's articles.")
     @app_commands.describe(article="The article's title", shared=SHARED_HELP)
@@ -193,13 +181,39 @@ class CorpusCommands(app_commands.Group, name="corpus", description="Add or remo
     async def _reload_and_report(
         self, interaction: discord.Interaction[StoryBot], done: str, target: int | None
     ) -> None:
-        try:
-            result = await self.bot.service.reload_articles(target)
-        except CorpusError as exc:
-            await interaction.followup.send(f"{done} But the reload failed: {exc}."[:MAX_CONTENT], ephemeral=True)
-            return
-        report = reload_report(result.old, result.new, 1900, failures=result.failures)
-        await interaction.followup.send(f"{done}\n{report}", ephemeral=True)
+        await reload_and_report(self.bot, interaction, done, target)
+
+
+async def add_from_url(
+    bot: StoryBot, interaction: discord.Interaction[Any], url: str, *, replace: bool, target: int | None
+) -> None:
+    """Fetch the page (seconds: deferred first), keep its article among
+    ``target``'s (None: the shared ones), reload and report.  Also the way
+    of ``/unanswered``'s *Add an article*."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    options = fetch_options(bot.settings)
+    root = bot.settings.corpus_dir
+    try:
+        added = await add_article_from_url(url, root, server_id=target, replace=replace, options=options)
+    except FetchError as exc:
+        log.info("article from %s refused: %s", url, exc)
+        hint = f". {replies.REPLACE_HINT}" if isinstance(exc, AlreadyThere) else ""
+        await interaction.followup.send(f"Not added: {escape(str(exc))}{hint}"[:MAX_CONTENT], ephemeral=True)
+        return
+    log.info("article added by %s from %s as %s", interaction.user.id, added.url, added.relative_path)
+    await reload_and_report(bot, interaction, escape(describe(added)), target)
+
+
+async def reload_and_report(
+    bot: StoryBot, interaction: discord.Interaction[Any], done: str, target: int | None
+) -> None:
+    try:
+        result = await bot.service.reload_articles(target)
+    except CorpusError as exc:
+        await interaction.followup.send(f"{done} But the reload failed: {exc}."[:MAX_CONTENT], ephemeral=True)
+        return
+    report = reload_report(result.old, result.new, 1900, failures=result.failures)
+    await interaction.followup.send(f"{done}\n{report}", ephemeral=True)
 
 
 def _write_into(folder: Path, name: str, data: bytes, replace: bool) -> Path:

@@ -44,6 +44,11 @@ class Errors(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
+        if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            # a client whose commands are out of date (they change with a sync): one line, no traceback
+            log.warning("stale command from user %s: %s", interaction.user.id, error)
+            await replies.send_ephemeral(interaction, replies.STALE_COMMAND)
+            return
         message = user_message(error)
         if message is None:
             command = interaction.command.qualified_name if interaction.command else "?"

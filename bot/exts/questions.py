@@ -1,8 +1,12 @@
 """Questions: in messages (a mention, a DM, a reply to one of the bot's
-answers, an answer channel) and through ``/ask``, both through one path
-(``_respond``): check the cooldown, ask the service, render, send, and tell
-the service the reply was sent.  This extension also registers the buttons
-under an answer (``bot/ui/buttons.py``), which it owns."""
+answers, an answer channel: the operator's or the server's own, a message
+in the thread of a forum post the bot answered) and through ``/ask``, all
+through one path (``respond``, which the forum posts of
+``bot/exts/forums.py`` take too): check the cooldown, ask the service,
+render, send, and tell the service the reply was sent.  A decline carries
+*Ask a person* where the server hands questions to people.  This extension
+also registers the buttons under an answer (``bot/ui/buttons.py``,
+``bot/ui/handoff.py``), which it owns."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from bot.ui import replies
 from bot.ui.buttons import DYNAMIC_ITEMS, answer_view
 from bot.ui.cooldown import UserCooldown
 from bot.ui.formatting import reply_text
+from bot.ui.handoff import handoff_view
 
 if TYPE_CHECKING:
     from bot.client import StoryBot
@@ -73,11 +78,12 @@ def unformat(text: str) -> str:
     return text
 
 
-def reply_for(asked: Asked, asker: int) -> tuple[str, discord.ui.View | None]:
-    """The reply's text, and its buttons when the question was answered."""
+def reply_for(asked: Asked, asker: int, *, handoff: bool = False) -> tuple[str, discord.ui.View | None]:
+    """The reply's text, and its buttons when the question was answered
+    (a decline: *Ask a person*, when the server hands questions to people)."""
     content = reply_text(asked.result, asked.articles)
     if not asked.result.answered or not asked.result.answers:
-        return content, None
+        return content, handoff_view(asker, 0, asked.question) if handoff else None
     position = asked.position or 0
     return content, answer_view(asked.result, asker, asked.question, position, next_rank=asked.result.answers_shown)
 
@@ -98,7 +104,7 @@ class Questions(commands.Cog):
 
     # -- the one path ----------------------------------------------------------
 
-    async def _respond(
+    async def respond(
         self,
         question: str,
         asker: int,
@@ -116,12 +122,18 @@ class Questions(commands.Cog):
         except Busy:
             await send(replies.BUSY, None)
             return None
-        content, view = reply_for(asked, asker)
+        content, view = reply_for(asked, asker, handoff=await self._hands_off(where))
         reply_id = await send(content, view)
         await self.bot.service.remember(asked, reply_id)
         return asked
 
-    def _refusal(self, question: str, user_id: int) -> tuple[str, float | None] | None:
+    async def _hands_off(self, where: Where) -> bool:
+        """Does the server hand the questions the bot declines to people?"""
+        if where.guild_id is None:
+            return False
+        return (await self.bot.service.server_settings.of(where.guild_id)).handoff is not None
+
+    def refusal(self, question: str, user_id: int) -> tuple[str, float | None] | None:
         """What to say instead of answering (an empty question, the
         cooldown), and for how long to show it; None to answer."""
         if not question:
@@ -146,14 +158,32 @@ class Questions(commands.Cog):
             return self.bot.user is not None and resolved.author.id == self.bot.user.id
         return self.bot.service.question_of(ref_id) is not None
 
-    def _is_question(self, message: discord.Message) -> bool:
+    async def _is_question(self, message: discord.Message) -> bool:
         if message.guild is None:
             return True
+        if await self._forum_post(message):
+            return False  # a forum post is answered when its thread is made (bot/exts/forums.py)
         if self.bot.user is not None and self.bot.user in message.mentions:
             return True
         if self._is_reply_to_us(message):
             return True
-        return message.channel.id in self.bot.settings.answer_channel_ids
+        book = self.bot.service.server_settings
+        await book.of(message.guild.id)
+        if book.is_answer_channel(message.guild.id, message.channel.id):
+            # a server's own answer channels need the intent (``/settings`` says so)
+            return self.bot.intents.message_content or message.channel.id in self.bot.settings.answer_channel_ids
+        # in a forum's thread the bot answers, every message it can read follows the post up
+        return bool(message.content) and await self._in_answered_forum(message)
+
+    async def _in_answered_forum(self, message: discord.Message) -> bool:
+        channel = message.channel
+        if not isinstance(channel, discord.Thread) or message.guild is None:
+            return False
+        return await self.bot.service.server_settings.is_forum(message.guild.id, channel.parent_id)
+
+    async def _forum_post(self, message: discord.Message) -> bool:
+        """The first message of a post in a forum the bot answers."""
+        return message.id == message.channel.id and await self._in_answered_forum(message)
 
     # -- messages --------------------------------------------------------------
 
@@ -161,7 +191,7 @@ class Questions(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None:
             return
-        if not self._is_question(message):
+        if not await self._is_question(message):
             return
         try:
             await self._answer_message(message)
@@ -187,7 +217,7 @@ class Questions(commands.Cog):
             await message.reply(replies.REPLY_WITHOUT_PING, mention_author=False)
             return
         question = clean_question(message.content)
-        refusal = self._refusal(question, message.author.id)
+        refusal = self.refusal(question, message.author.id)
         if refusal is not None:
             text, lasts = refusal
             if lasts is None:
@@ -196,7 +226,8 @@ class Questions(commands.Cog):
                 await message.reply(text, mention_author=False, delete_after=lasts)
             return
         ref_id = self._replied_to(message)
-        previous = self.bot.service.question_of(ref_id) if ref_id is not None else None
+        # a reply follows up the answer it replies to; in a forum's thread, a message follows up the post
+        previous = self.bot.service.question_of(ref_id if ref_id is not None else message.channel.id)
 
         async def send(content: str, view: discord.ui.View | None) -> int:
             return (await message.reply(content, view=view or MISSING, mention_author=False)).id
@@ -206,7 +237,7 @@ class Questions(commands.Cog):
                 return await pending
 
         where = Where(message.guild.id if message.guild else None, message.channel.id)
-        await self._respond(question, message.author.id, where, send, previous=previous, answer=typing)
+        await self.respond(question, message.author.id, where, send, previous=previous, answer=typing)
 
     # -- /ask ------------------------------------------------------------------
 
@@ -216,7 +247,7 @@ class Questions(commands.Cog):
         self, interaction: discord.Interaction[StoryBot], question: app_commands.Range[str, 1, MAX_QUESTION]
     ) -> None:
         question = clean_question(question)
-        refusal = self._refusal(question, interaction.user.id)
+        refusal = self.refusal(question, interaction.user.id)
         if refusal is not None:
             await interaction.response.send_message(refusal[0], ephemeral=True)
             return
@@ -228,7 +259,7 @@ class Questions(commands.Cog):
             return await replies.send(interaction, content, view)
 
         where = Where(interaction.guild_id, interaction.channel_id)
-        asked = await self._respond(question, interaction.user.id, where, send, answer=in_time)
+        asked = await self.respond(question, interaction.user.id, where, send, answer=in_time)
         log.debug("answered /ask %r: %s", shorten(question, 80), asked.result.answered if asked else "busy")
 
 

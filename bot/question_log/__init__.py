@@ -10,6 +10,7 @@ from bot.question_log.records import (
     VotedAnswer,
     normalize_question,
 )
+from bot.question_log.server_settings import ServerSettings
 from bot.question_log.sqlite import QuestionLog
 from bot.question_log.store import QuestionStore, open_question_log
 
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "QuestionLog",
     "QuestionStore",
+    "ServerSettings",
     "StoreError",
     "UnansweredGroup",
     "VotedAnswer",

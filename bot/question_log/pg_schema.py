@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from bot.question_log.records import StoreError
+from bot.question_log.server_settings import POSTGRES_STEP
 
 log = logging.getLogger("bot.question_log")
 
@@ -75,6 +76,8 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
+    # 3: each server's own settings (/settings), and the questions handed to people.
+    POSTGRES_STEP,
     # A future version appends its step here (never edit a released step).
 )
 """Schema steps; step ``n`` (from 1) takes a database from version n-1 to n."""

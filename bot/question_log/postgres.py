@@ -36,6 +36,7 @@ import asyncpg  # type: ignore[import-untyped]
 from bot.question_log.pending import BUFFER_ROWS, BUFFER_SECONDS, Kind, PendingWrites
 from bot.question_log.pg_schema import COMMAND_TIMEOUT, CONNECT_TIMEOUT, is_down, migrate, one_line, redact
 from bot.question_log.records import StoreError, UnansweredGroup, VotedAnswer, question_row
+from bot.question_log.server_settings import PG_CLAIM, PG_READ, PG_RELEASE, PG_SAVE, ServerSettings
 
 log = logging.getLogger("bot.question_log")
 
@@ -225,7 +226,8 @@ class PostgresQuestionLog:
         await self._write("record a vote", "vote", row)
 
     async def prune(self, older_than_days: float) -> int:
-        """Delete questions and votes older than ``older_than_days``; return how many rows went (0 on failure)."""
+        """Delete questions, votes and hand-offs older than ``older_than_days``;
+        return how many rows went (0 on failure)."""
         if older_than_days < 0:
             raise ValueError(f"older_than_days must be >= 0, not {older_than_days}")
         cutoff = self._clock_now() - timedelta(days=older_than_days)
@@ -234,7 +236,8 @@ class PostgresQuestionLog:
             async with conn.transaction():
                 questions = await conn.execute("DELETE FROM questions WHERE asked_at < $1", cutoff)
                 votes = await conn.execute("DELETE FROM votes WHERE voted_at < $1", cutoff)
-            return int(questions.split()[-1]) + int(votes.split()[-1])
+                handoffs = await conn.execute("DELETE FROM handoffs WHERE handed_at < $1", cutoff)
+            return sum(int(done.split()[-1]) for done in (questions, votes, handoffs))
 
         try:
             deleted = await self._use("prune", delete)
@@ -288,6 +291,27 @@ class PostgresQuestionLog:
             VotedAnswer(article_key=key, paragraph=par, sentence=sen, text=text, not_helpful=bad, helpful=good)
             for key, par, sen, text, bad, good in rows
         ]
+
+    # -- each server's settings, and hand-offs: a failure raises StoreError ----
+
+    async def server_settings(self, guild_id: int) -> ServerSettings:
+        data = await self._use("read a server's settings", lambda conn: conn.fetchval(PG_READ, guild_id))
+        return ServerSettings.from_json(guild_id, data)
+
+    async def save_server_settings(self, settings: ServerSettings) -> None:
+        args = (settings.guild_id, settings.to_json())
+        await self._use("save a server's settings", lambda conn: conn.execute(PG_SAVE, *args))
+
+    async def claim_handoff(self, message_id: int, guild_id: int | None) -> bool:
+        """True the first time the question of ``message_id`` is handed off."""
+        done = await self._use("note a hand-off", lambda c: c.execute(PG_CLAIM, message_id, guild_id, self._now()))
+        return str(done).endswith(" 1")
+
+    async def release_handoff(self, message_id: int) -> None:
+        try:
+            await self._use("forget a hand-off", lambda c: c.execute(PG_RELEASE, message_id))
+        except StoreError as exc:
+            log.warning("%s", exc)
 
     # -- plumbing --------------------------------------------------------------
 

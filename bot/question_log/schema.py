@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.question_log.records import StoreError
+from bot.question_log.server_settings import SQLITE_STEP
 
 log = logging.getLogger("bot.question_log")
 
@@ -54,6 +55,8 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "CREATE INDEX votes_by_guild ON votes (guild_id, voted_at)",
         "CREATE INDEX questions_by_guild ON questions (guild_id, answered, asked_at)",
     ),
+    # 3: each server's own settings (/settings), and the questions handed to people.
+    SQLITE_STEP,
     # A future version appends its step here (never edit a released step).
 )
 """Schema steps; step ``n`` (from 1) takes a database from ``user_version`` n-1 to n."""

@@ -45,6 +45,7 @@ from typing import Self, TypeVar
 
 from bot.question_log.records import SECONDS_PER_DAY, StoreError, UnansweredGroup, VotedAnswer, question_row
 from bot.question_log.schema import connect, is_busy, one_line
+from bot.question_log.server_settings import ServerSettings
 
 log = logging.getLogger("bot.question_log")
 
@@ -174,7 +175,8 @@ class QuestionLog:
         await self._write("record a vote", write)
 
     async def prune(self, older_than_days: float) -> int:
-        """Delete questions and votes older than ``older_than_days``; return how many rows went (0 on failure)."""
+        """Delete questions, votes and hand-offs older than ``older_than_days``;
+        return how many rows went (0 on failure)."""
         if older_than_days < 0:
             raise ValueError(f"older_than_days must be >= 0, not {older_than_days}")
         cutoff = self._now() - older_than_days * SECONDS_PER_DAY
@@ -183,7 +185,8 @@ class QuestionLog:
             with conn:
                 questions = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
                 votes = conn.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,)).rowcount
-            return questions + votes
+                handoffs = conn.execute("DELETE FROM handoffs WHERE handed_at < ?", (cutoff,)).rowcount
+            return questions + votes + handoffs
 
         deleted = await self._write("prune", delete)
         if deleted:
@@ -271,6 +274,52 @@ class QuestionLog:
             )
             for key, paragraph, sentence, text, bad, good in rows
         ]
+
+    # -- each server's settings, and hand-offs: a failure raises StoreError
+
+    async def server_settings(self, guild_id: int) -> ServerSettings:
+        """What the server's admins chose (nothing: the defaults)."""
+
+        def query(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT data FROM server_settings WHERE guild_id = ?", (guild_id,)).fetchone()
+            return str(row[0]) if row else None
+
+        return ServerSettings.from_json(guild_id, await self._read("read a server's settings", query))
+
+    async def save_server_settings(self, settings: ServerSettings) -> None:
+        row = (settings.guild_id, settings.to_json(), self._now())
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute(
+                    "INSERT INTO server_settings (guild_id, data, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                    row,
+                )
+
+        await self._read("save a server's settings", write)
+
+    async def claim_handoff(self, message_id: int, guild_id: int | None) -> bool:
+        """True the first time the question of ``message_id`` is handed off."""
+        row = (message_id, guild_id, self._now())
+
+        def write(conn: sqlite3.Connection) -> bool:
+            with conn:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO handoffs (message_id, guild_id, handed_at) VALUES (?, ?, ?)", row
+                )
+            return cursor.rowcount == 1
+
+        return await self._read("note a hand-off", write)
+
+    async def release_handoff(self, message_id: int) -> None:
+        """The hand-off failed: the question may be handed off again (a failure is a warning)."""
+
+        def delete(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("DELETE FROM handoffs WHERE message_id = ?", (message_id,))
+
+        await self._write("forget a failed hand-off", delete)
 
     # -- plumbing
 

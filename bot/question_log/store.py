@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.question_log.records import UnansweredGroup, VotedAnswer
+from bot.question_log.server_settings import ServerSettings
 from bot.question_log.sqlite import Clock, QuestionLog
 
 
@@ -41,6 +42,14 @@ class QuestionStore(Protocol):
     async def least_helpful(
         self, limit: int = 5, days: float = 30, *, guild_id: int | None = None
     ) -> list[VotedAnswer]: ...
+
+    async def server_settings(self, guild_id: int) -> ServerSettings: ...
+
+    async def save_server_settings(self, settings: ServerSettings) -> None: ...
+
+    async def claim_handoff(self, message_id: int, guild_id: int | None) -> bool: ...
+
+    async def release_handoff(self, message_id: int) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -25,6 +25,7 @@ from bot.service.corpus_sync import CorpusSync
 from bot.service.engines import EngineFactory, build_engine, encoder_for, settle_memory
 from bot.service.log_keeper import LogKeeper
 from bot.service.pool import AnswerPool, default_workers
+from bot.service.server_settings import ServerSettingsBook
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,11 @@ class StoryService:
         self.log_keeper = LogKeeper(settings.database_path, settings.question_log_retention_days, url)
         self.sync = CorpusSync(url, self.corpora) if url and question_log else None
         """Reloads shared with the other processes (PostgreSQL only)."""
+        self.server_settings = ServerSettingsBook(settings, self.log_keeper)
+        """Each server's own settings (``/settings``), shared the same way."""
+        if self.sync is not None:
+            self.sync.on_settings = self.server_settings.forget
+            self.server_settings.announce = self.sync.announce_settings
         self.votes: deque[tuple[str, int, int, bool]] = deque(maxlen=MAX_VOTES_KEPT)
         self._replies: OrderedDict[int, str] = OrderedDict()
         self._watch: asyncio.Task[None] | None = None
@@ -209,6 +215,11 @@ class StoryService:
                 self._replies.popitem(last=False)
         if asked.where is not None and asked.log:
             await self._log(asked)
+
+    def remember_thread(self, thread_id: int, question: str) -> None:
+        """A forum post's question: messages in its thread follow it up."""
+        self._replies[thread_id] = question
+        self._replies.move_to_end(thread_id)
 
     def question_of(self, reply_id: int) -> str | None:
         """The question one of the bot's replies answered, if remembered."""

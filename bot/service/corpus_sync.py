@@ -21,6 +21,10 @@ the shared articles then, to be safe.  A reload made here while the
 database was down is announced once it is back.  Without ``DATABASE_URL``
 nothing of this runs: one process, nothing to tell.
 
+A server's own settings (``/settings``) travel the same way, as the scope
+``settings:<guild id>``: the processes told forget their copy
+(``on_settings``) and read the settings again from the database.
+
 Indexes saved by several processes at once are safe: the index cache writes
 each file under a unique temporary name and renames it into place
 (``bot/engine/index/cache.py``), so a reader sees a whole file, old or new.
@@ -32,6 +36,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from bot.engine import CorpusError
@@ -44,6 +49,8 @@ CHANNEL = "story_bot_corpus"
 """The notification channel."""
 SHARED = "shared"
 """The scope of the shared articles (a server's is its id)."""
+SETTINGS = "settings:"
+"""The scope of a server's settings: this and its id."""
 CHECK_EVERY = 30.0
 """Seconds between two reads of every version (for missed notifications)."""
 RETRY_MIN = 1.0
@@ -88,6 +95,8 @@ class CorpusSync:
         self._up = False
         self.reloads = 0
         """Reloads made here for other processes (for tests and logs)."""
+        self.on_settings: Callable[[int], None] | None = None
+        """Told when another process changed a server's settings."""
 
     # -- life ------------------------------------------------------------------
 
@@ -116,13 +125,19 @@ class CorpusSync:
     async def announce(self, guild_id: int | None) -> None:
         """This process has reloaded a scope: bump its version and tell the
         others.  Never raises: with the database down it is told later."""
-        scope = scope_of(guild_id)
+        await self._announce(scope_of(guild_id))
+
+    async def announce_settings(self, guild_id: int) -> None:
+        """This process changed a server's settings: tell the others (never raises)."""
+        await self._announce(f"{SETTINGS}{guild_id}")
+
+    async def _announce(self, scope: str) -> None:
         try:
             await asyncio.wait_for(self._bump(scope), ANNOUNCE_TIMEOUT)
         except Exception as exc:
             self._unannounced.add(scope)
             log.warning(
-                "corpus sync: could not tell the other processes of the %s reload (%s); telling them "
+                "corpus sync: could not tell the other processes of the %s change (%s); telling them "
                 "when the database answers",
                 scope,
                 one_line(exc),
@@ -174,7 +189,7 @@ class CorpusSync:
         await conn.add_listener(CHANNEL, self._notified)
         for scope in sorted(self._unannounced):
             self._unannounced.discard(scope)
-            await self.announce(None if scope == SHARED else int(scope))
+            await self._announce(scope)
         await self._check()
         self._up = True
         self._first_try.set()
@@ -231,6 +246,11 @@ class CorpusSync:
 
     async def _reload(self, scope: str) -> None:
         try:
+            if scope.startswith(SETTINGS):
+                if self.on_settings is not None:
+                    self.on_settings(int(scope.removeprefix(SETTINGS)))
+                log.info("corpus sync: %s changed by another process", scope)
+                return
             if scope == SHARED:
                 await self.corpora.reload(None)
                 log.info("corpus sync: shared articles reloaded, as another process did")

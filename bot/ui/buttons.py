@@ -11,23 +11,27 @@ custom ids (at most 100 characters):
 * ``sb:para:<article key>:<paragraph>`` -- show the surrounding paragraph;
 * ``sb:next:<asker id>:<rank>:<question>`` -- the next best answer;
 * ``sb:vote:<asker id>:<article key>:<paragraph>:<sentence>:<1|0>`` --
-  helpful / not helpful.
+  helpful / not helpful (not helpful: with *Ask a person* when the server
+  hands questions to people);
+* ``sb:hand:...`` -- *Ask a person* (``bot/ui/handoff.py``), under a decline too.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
+from discord.utils import MISSING
 
 from bot.engine import Answer, Result
-from bot.service import Busy, Where
+from bot.service import Where
 from bot.ui import replies
 from bot.ui.formatting import paragraph_text, quote_block
+from bot.ui.guard import bot_of as _bot
+from bot.ui.guard import guarded
+from bot.ui.handoff import HandOff, handoff_view
 
 if TYPE_CHECKING:
     from bot.client import StoryBot
@@ -39,30 +43,6 @@ MAX_NEXT = 5
 """How far "next best answer" goes."""
 MAX_SHOWN = 3
 """The most sentences one reply quotes (``Result.shown``)."""
-
-
-ButtonCallback = Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]]
-
-
-def guarded(callback: ButtonCallback) -> ButtonCallback:
-    """Errors in a button go where command errors go: the presser gets a
-    short ephemeral message, the log the traceback, and the bot goes on."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await callback(self, interaction)
-        except Busy:
-            await replies.send_ephemeral(interaction, replies.BUSY)
-        except Exception:
-            log.exception("error in button %s", getattr(self, "custom_id", type(self).__name__))
-            await replies.send_ephemeral(interaction, replies.SORRY)
-
-    return wrapper
-
-
-def _bot(interaction: discord.Interaction[Any]) -> StoryBot:
-    return cast("StoryBot", interaction.client)
 
 
 PARA_TEMPLATE = r"sb:para:(?P<key>[0-9a-f]{10}):(?P<p>\d{1,6})"
@@ -183,13 +163,20 @@ class Vote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_TEMPLAT
         if interaction.user.id != self.asker:
             await interaction.response.send_message(replies.ONLY_ASKER_VOTES, ephemeral=True)
             return
-        await _bot(interaction).service.record_vote(
+        bot = _bot(interaction)
+        await bot.service.record_vote(
             self.key, self.paragraph, self.sentence, self.helpful, guild_id=interaction.guild_id
         )
-        await interaction.response.send_message(replies.noted(self.helpful), ephemeral=True)
+        view = None
+        if not self.helpful and interaction.guild_id is not None and interaction.message is not None:
+            chosen = await bot.service.server_settings.of(interaction.guild_id)
+            if chosen.handoff is not None:
+                answer = interaction.message.id
+                view = handoff_view(self.asker, answer, bot.service.question_of(answer) or "")
+        await interaction.response.send_message(replies.noted(self.helpful), view=view or MISSING, ephemeral=True)
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ShowParagraph, NextAnswer, Vote)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ShowParagraph, NextAnswer, Vote, HandOff)
 
 
 def answer_view(

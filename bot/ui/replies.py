@@ -35,6 +35,7 @@ HELP_TEXT = (
     "\u2022 `/ask` \u2014 an answer, quoted word for word from the story, with its source\n"
     "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
     "\u2022 `/sources` \u2014 the articles I read from\n"
+    "\u2022 *Apps \u2192 Find in the story* on any message \u2014 what the story says about it\n"
     "If the story doesn't say, I'll tell you so rather than guess."
 )
 REPLY_WITHOUT_PING = (
@@ -105,3 +106,35 @@ async def send(
         return message.id
     sent = await interaction.response.send_message(content, view=view or MISSING, ephemeral=ephemeral)
     return sent.message_id
+
+
+# -- /settings, hand-off, forum posts, Find in the story (issue 29) ------------------------------
+
+STALE_COMMAND = "That command has changed since your Discord app loaded it; reload Discord (Ctrl+R) and try again."
+SETTINGS_UNSAVED = "The settings cannot be saved just now (see the bot's log); nothing changed."
+CHANNEL_ELSEWHERE = "That channel is in another server; pick one of this server's."
+CHANNEL_GONE = "That channel no longer exists (or I can't see it); pick another."
+ROLE_ELSEWHERE = "That role is in another server; pick one of this server's."
+ROLE_GONE = "That role no longer exists; pick another."
+NOT_TEXT_CHANNEL = "Pick a text channel."
+NOT_FORUM = "Pick a forum channel."
+HANDOFF_OFF = "Hand-off to people is off."
+NO_HANDOFF = "Handing questions to people is not set up in this server."
+HANDED_ALREADY = "This question was already passed on to people."
+ONLY_ASKER_HANDS_OFF = "Only the person who asked can pass this question on."
+HANDOFF_FAILED = (
+    "I couldn't pass it on: I can't post in the hand-off channel. The server's admins can see why in `/settings show`."
+)
+DECLINED_POST = "The story doesn't say \u2014 I found nothing in the articles that answers this post."
+NOTHING_TO_CHECK = "That message has no text to check against the story."
+ONLY_ATTACHMENTS = "That message has only attachments; I can check its text, not its files."
+TOO_LONG_TO_CHECK = "That message is too long to check ({limit:,} characters at most); quote the claim in `/ask`."
+STORY_SILENT = "The story says nothing about that."
+
+
+def handed_off(channel_id: int) -> str:
+    return f"Passed on to people in <#{channel_id}>; someone there will pick it up."
+
+
+def changed(what: str) -> str:
+    return f"Done: {what}"

@@ -113,9 +113,10 @@ def admin_command(bot: StoryBot, name: str) -> tuple[Any, app_commands.Command[A
         command = getattr(cog, name)
         assert isinstance(command, app_commands.Command)
         return cog, command
-    group = bot.tree.get_command("corpus")
+    group_name, _, sub = name.partition(" ")
+    group = bot.tree.get_command(group_name)
     assert isinstance(group, app_commands.Group)
-    command = group.get_command(name.removeprefix("corpus "))
+    command = group.get_command(sub)
     assert isinstance(command, app_commands.Command)
     return group, command
 
@@ -144,11 +145,30 @@ async def call_corpus_remove(bot: StoryBot, interaction: MagicMock) -> Any:
     return await command.callback(binding, interaction, article=key)  # type: ignore[call-arg]
 
 
+def settings_call(name: str, **options: Any) -> Call:
+    """A ``/settings`` command called directly, on the caller's channel (or a role)."""
+
+    async def call(bot: StoryBot, interaction: MagicMock) -> Any:
+        binding, command = admin_command(bot, f"settings {name}")
+        channel = MagicMock(id=interaction.channel_id or 1)
+        extra = {k: channel if v == "channel" else v for k, v in options.items()}
+        if "role" in extra:
+            extra["role"] = MagicMock(id=interaction.guild_id or 1)
+        return await command.callback(binding, interaction, **extra)  # type: ignore[call-arg]
+
+    return call
+
+
 CALLS: dict[str, Call] = {
     "reload": call_reload,
     "unanswered": call_unanswered,
     "corpus add": call_corpus_add,
     "corpus remove": call_corpus_remove,
+    "settings show": settings_call("show"),
+    "settings answer-channel": settings_call("answer-channel", channel="channel", on=True),
+    "settings forum": settings_call("forum", channel="channel", on=True),
+    "settings handoff": settings_call("handoff", channel="channel", role="role"),
+    "settings handoff-off": settings_call("handoff-off"),
 }
 
 
@@ -164,11 +184,14 @@ class Spies:
         assert service.store is not None
         self.unanswered = AsyncMock(wraps=service.store.unanswered)
         monkeypatch.setattr(service.store, "unanswered", self.unanswered)
+        self.settings = AsyncMock(wraps=service.server_settings.change)
+        monkeypatch.setattr(service.server_settings, "change", self.settings)
         self.world = world
 
     def nothing_happened(self) -> None:
         assert self.reload.await_count == 0
         assert self.unanswered.await_count == 0
+        assert self.settings.await_count == 0
         assert self.world.bot.service.engine is self.engine
         assert sorted(str(p) for p in self.world.corpus.rglob("*")) == self.files
 
@@ -304,9 +327,9 @@ def _admin_only(command: app_commands.Command[Any, ..., Any] | app_commands.Grou
 
 def refusals_in_callbacks() -> int:
     """How many admin callbacks begin with the check."""
-    from bot.exts import admin, corpus
+    from bot.exts import admin, corpus, settings
 
-    sources = [Path(module.__file__ or "").read_text(encoding="utf-8") for module in (admin, corpus)]
+    sources = [Path(module.__file__ or "").read_text(encoding="utf-8") for module in (admin, corpus, settings)]
     return sum(source.count("if await refused(interaction)") for source in sources)
 
 

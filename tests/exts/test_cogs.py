@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import discord
 import pytest
 
 from bot.client import EXTENSIONS, StoryBot
@@ -22,6 +23,7 @@ def holdings(bot: StoryBot) -> dict[str, Any]:
         "extensions": set(bot.extensions),
         "cogs": set(bot.cogs),
         "slash commands": {command.qualified_name for command in bot.tree.walk_commands()},
+        "context menus": {menu.name for menu in bot.tree.get_commands(type=discord.AppCommandType.message)},
         "listeners": {
             name: sorted(listener.__qualname__ for listener in listeners)
             for name, listeners in bot.extra_events.items()
@@ -74,6 +76,12 @@ async def test_all_extensions_load_together_and_unload_cleanly(bot: StoryBot) ->
         "corpus",
         "corpus add",
         "corpus remove",
+        "settings",
+        "settings show",
+        "settings answer-channel",
+        "settings forum",
+        "settings handoff",
+        "settings handoff-off",
     }
 
     for extension in reversed(EXTENSIONS):

@@ -315,6 +315,8 @@ class FakeDiscord:
         self.member_ids: list[int] = [bot_id, reader_id, owner_id]
         self.other_guilds: dict[int, dict[str, Any]] = {}
         """Guilds added by ``add_guild``: each one's ``channel`` and ``roles``."""
+        self.threads: dict[int, dict[str, Any]] = {}
+        """Threads of the guild (forum posts: ``tests/harness/community.py``)."""
 
         # What the bot did.
         self.requests: list[RecordedRequest] = []
@@ -804,7 +806,7 @@ class FakeDiscord:
 
     def guild_of_channel(self, channel_id: int) -> int | None:
         """The guild a (text) channel is in; None for a channel the fake does not know."""
-        if channel_id in self.channels:
+        if channel_id in self.channels or channel_id in self.threads:
             return self.guild_id
         for guild_id, guild in self.other_guilds.items():
             if int(guild["channel"]["id"]) == channel_id:
@@ -1334,6 +1336,7 @@ class FakeDiscord:
                     "application_id": str(self.application_id),
                     "version": str(self.snowflake()),
                     "type": 1,
+                    "description": "",  # context menus have none
                     "default_member_permissions": None,
                     "dm_permission": True,
                     "nsfw": False,
