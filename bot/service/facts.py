@@ -1,0 +1,138 @@
+"""``/people`` and ``/timeline`` for the bot and the command line: each
+engine's facts (``bot.engine.facts_for``: built once per index, saved with
+it), kept while the engine serves, and the listings read from them.
+
+The first listing of an engine builds (or loads) its facts in a worker
+thread, one build at a time per engine; every later one is a filter and a
+sort of what was built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from dataclasses import dataclass
+
+from bot.engine import Answer, Article, Engine, Event, Facts, PersonFact, facts_for
+
+BY = ("first", "mentions")
+"""The orders of ``/people``: by first mention, or most named first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role the story gives someone, and the sentence that gives it."""
+
+    role: str
+    quote: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEntry:
+    """One person of a ``/people`` listing."""
+
+    name: str
+    aliases: tuple[str, ...]
+    roles: tuple[Role, ...]
+    quote: Answer
+    """Their first role's sentence, else the first that names them."""
+    mentions: int
+    sentences: tuple[Answer, ...]
+    """Every sentence that names them (``/people person:``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One event of a ``/timeline`` listing."""
+
+    when: str
+    """The date as written ("On Friday")."""
+    date: str | None
+    """What it resolves to (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``), or None."""
+    relative: bool
+    """Undated: written relative to an unknown time ("in recent weeks")."""
+    quote: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleListing:
+    people: tuple[PersonEntry, ...]
+    authors: tuple[tuple[Article, tuple[str, ...]], ...]
+    """Each listed article's byline authors, kept apart from its people."""
+
+
+class FactsBook:
+    """Each engine's facts, built once and kept while the engine lives."""
+
+    def __init__(self) -> None:
+        self._facts: weakref.WeakKeyDictionary[Engine, Facts] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def facts(self, engine: Engine) -> Facts:
+        """``engine``'s facts, built (or loaded) on first use: blocking."""
+        with self._lock:
+            found = self._facts.get(engine)
+            if found is None:
+                found = self._facts[engine] = facts_for(engine)
+            return found
+
+    async def facts_async(self, engine: Engine) -> Facts:
+        """``facts``, built in a worker thread when not built yet."""
+        found = self._facts.get(engine)
+        return found if found is not None else await asyncio.to_thread(self.facts, engine)
+
+    async def people(self, engine: Engine, article: str | None = None, by: str = "first") -> PeopleListing:
+        return people_listing(engine, await self.facts_async(engine), article, by)
+
+    async def timeline(self, engine: Engine, article: str | None = None) -> list[TimelineEntry]:
+        return timeline_listing(engine, await self.facts_async(engine), article)
+
+    async def person(self, engine: Engine, name: str, article: str | None = None) -> PersonEntry | None:
+        facts = await self.facts_async(engine)
+        found = facts.person(name)
+        if found is None:
+            return None
+        if article is not None:
+            return next((p for p in people_listing(engine, facts, article).people if p.name == found.name), None)
+        return _entry(engine, found)
+
+    async def names(self, engine: Engine) -> list[str]:
+        """Every person's name, most named first (autocomplete)."""
+        return [p.name for p in (await self.facts_async(engine)).people(by="mentions")]
+
+
+def _article_index(engine: Engine, key: str | None) -> int | None:
+    if key is None:
+        return None
+    for i, article in enumerate(engine.articles):
+        if article.key == key:
+            return i
+    raise KeyError(key)
+
+
+def _entry(engine: Engine, person: PersonFact) -> PersonEntry:
+    return PersonEntry(
+        name=person.name,
+        aliases=person.aliases,
+        roles=tuple(Role(role, engine.sentence_answer(sid)) for role, sid in person.roles),
+        quote=engine.sentence_answer(person.quote),
+        mentions=person.mentions,
+        sentences=tuple(engine.sentence_answer(sid) for sid in person.sentences),
+    )
+
+
+def people_listing(engine: Engine, facts: Facts, article: str | None = None, by: str = "first") -> PeopleListing:
+    """The people of the corpus (``article``: an ``Article.key``, that
+    article's alone; ``KeyError`` when the corpus lacks it), ordered ``by``
+    first mention or most mentions; and the articles' authors."""
+    a_idx = _article_index(engine, article)
+    people = tuple(_entry(engine, p) for p in facts.people(a_idx, by=by))
+    articles = engine.articles if a_idx is None else (engine.articles[a_idx],)
+    return PeopleListing(people, tuple((a, a.authors) for a in articles if a.authors))
+
+
+def timeline_listing(engine: Engine, facts: Facts, article: str | None = None) -> list[TimelineEntry]:
+    """The dated events, in time order (``article``: that article's)."""
+    events: list[Event] = facts.timeline(_article_index(engine, article))
+    return [TimelineEntry(e.when, e.date, e.date is None, engine.sentence_answer(e.sentence)) for e in events]
