@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.facts.names import Person, merge_article, merge_corpus, name_key, not_people
+from bot.engine.facts.names import (
+    Person,
+    add_last_names,
+    introduced,
+    merge_article,
+    merge_corpus,
+    name_key,
+    not_people,
+)
 from bot.engine.facts.people import Mention, mentions
 from bot.engine.facts.timeline import Event, find_events, in_time_order
 from bot.engine.index.sentence_index import SentenceIndex
@@ -158,10 +166,20 @@ def build_facts(
     per_article: dict[int, list[tuple[int, Mention]]] = {}
     for sid, mention in found:
         per_article.setdefault(int(article_of[sid]), []).append((sid, mention))
-    people = merge_corpus([merge_article(ms, a) for a, ms in sorted(per_article.items())])
-    people = not_people(people, labels)
+    merged = []
+    for a_idx, found_here in sorted(per_article.items()):
+        people_here = merge_article(found_here, a_idx)
+        add_last_names(people_here, _sentences_of(index, a_idx), a_idx)
+        merged.append(people_here)
+    people = introduced(not_people(merge_corpus(merged), labels))
     authors = {name_key(name) for article in index.articles for name in article.authors}
     return Facts([_fact(p) for p in people if p.key not in authors], events, article_of)
+
+
+def _sentences_of(index: SentenceIndex, article: int) -> list[tuple[int, str]]:
+    """(id, text) of each sentence of ``article``."""
+    ids = np.flatnonzero(index.sent_article == article)
+    return [(int(s), index.sentence_text(int(s))) for s in ids]
 
 
 def _read_people(

@@ -11,11 +11,13 @@ organisation or a nationality more often than a person is no one.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.engine.facts.people import Mention
+from bot.engine.facts.people import TITLES, Mention
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -35,6 +37,8 @@ class Person:
     sentences: list[int] = field(default_factory=list)
     """The sentences that name them, in order."""
     articles: set[int] = field(default_factory=set)
+    counted: dict[int, Counter[str]] = field(default_factory=dict)
+    """Sentence -> the forms counted in it."""
 
     @property
     def name(self) -> str:
@@ -51,6 +55,7 @@ class Person:
 
     def add(self, mention: Mention, sentence: int, article: int) -> None:
         self.forms[mention.name] += 1
+        self.counted.setdefault(sentence, Counter())[mention.name] += 1
         for role in mention.roles:
             self.roles.setdefault(role, sentence)
         if not self.sentences or self.sentences[-1] != sentence:
@@ -63,7 +68,44 @@ class Person:
             if role not in self.roles or sentence < self.roles[role]:
                 self.roles[role] = sentence
         self.sentences = sorted(set(self.sentences) | set(other.sentences))
+        for sentence, forms in other.counted.items():
+            self.counted.setdefault(sentence, Counter()).update(forms)
         self.articles |= other.articles
+
+
+def add_last_names(people: Sequence[Person], sentences: Sequence[tuple[int, str]], article: int) -> None:
+    """Count the article's mentions of a person by last name alone that
+    the entity recogniser missed or called something else ("Reyes, 62,
+    said", "Marsh's office"): the last name of one person of the article
+    (of one only), written alone, not inside a longer name."""
+    last_names = Counter(p.name.split()[-1] for p in people if len(p.key) > 1)
+    for person in people:
+        last = person.name.split()[-1]
+        if len(person.key) < 2 or last_names[last] > 1:
+            continue
+        for sid, text in sentences:
+            extra = _alone(last, text) - person.counted.get(sid, Counter())[last]
+            if extra <= 0:
+                continue
+            person.forms[last] += extra
+            person.counted.setdefault(sid, Counter())[last] += extra
+            if sid not in person.sentences:
+                bisect.insort(person.sentences, sid)
+            person.articles.add(article)
+
+
+def _alone(last: str, text: str) -> int:
+    """How often ``text`` names someone by the last name ``last`` alone."""
+    count = 0
+    for match in re.finditer(r"(?<![\w.-])" + re.escape(last) + r"(?:['\u2019]s)?(?![\w-])", text):
+        before = text[: match.start()].split()
+        prev = before[-1] if before else ""
+        if prev[:1].isupper() and prev[-1:].isalpha() and prev.lower() not in TITLES:
+            continue  # "Elena Marsh": counted as the full name
+        if re.match(r" [A-Z]", text[match.end() : match.end() + 2]):
+            continue  # "Marsh Street"
+        count += 1
+    return count
 
 
 def _stands_for(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
@@ -130,3 +172,11 @@ def not_people(people: list[Person], labels: dict[tuple[str, ...], Counter[str]]
         return sum(counts.values()) - counts["PERSON"] > counts["PERSON"]
 
     return [p for p in people if not all(elsewhere(f) for f in p.forms)]
+
+
+def introduced(people: list[Person]) -> list[Person]:
+    """``people`` without those named by one word only and given no role:
+    news names a person in full at least once; a lone capitalised word the
+    recogniser took for a person is more often a place ("the mayor of
+    Eastbrook") or an agency."""
+    return [p for p in people if len(p.key) > 1 or p.roles]

@@ -29,7 +29,9 @@ TITLES = frozenset(
     governor gov. mayor judge justice chief king queen prince princess emperor sheikh pope cardinal bishop
     archbishop rev. reverend father rabbi imam ayatollah dr. doctor professor prof. mr. mrs. ms. miss sir dame lord
     lady ambassador director chairman chairwoman chair ceo coach officer inspector detective sheriff speaker
-    spokesman spokeswoman spokesperson""".split()
+    spokesman spokeswoman spokesperson commissioner superintendent dean provost councillor councilor councilman
+    councilwoman alderman magistrate attorney prosecutor treasurer auditor deputy lieutenant corporal trustee
+    chairperson principal headmaster headteacher president-elect""".split()
 )
 """Words that are a title when capitalised before a name."""
 
@@ -127,7 +129,10 @@ def _appositions(doc: Any, ent: Any) -> Iterable[str]:
             if role:
                 yield role
     if root.dep_ == "appos" and root.head.i < ent.start:
-        role = _noun_phrase(root.head, exclude={t.i for t in root.subtree})
+        head = root.head
+        if head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.pos_ == "NOUN":
+            head = head.head.head  # "The mayor of Eastbrook, Carla Duval,": the parse hangs her on Eastbrook
+        role = _noun_phrase(head, exclude={t.i for t in root.subtree})
         if role:
             yield role
 
