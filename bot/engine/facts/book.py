@@ -169,7 +169,8 @@ def build_facts(
     merged = []
     for a_idx, found_here in sorted(per_article.items()):
         people_here = merge_article(found_here, a_idx)
-        add_last_names(people_here, _sentences_of(index, a_idx), a_idx)
+        alone = [(sid, m) for sid, m in found_here if m.alone]
+        add_last_names(people_here, _sentences_of(index, a_idx), a_idx, alone)
         merged.append(people_here)
     people = introduced(not_people(merge_corpus(merged), labels))
     authors = {name_key(name) for article in index.articles for name in article.authors}

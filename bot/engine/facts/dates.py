@@ -67,12 +67,13 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?<!-)(?i:in|since|until|by|during|early|late|mid-?|last|next|this|in\s+early|in\s+late)\s+"
             r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b",
         ),
-        ("year", r"(?<![\d,.$€£])\b(?P<y>" + _YEAR + r")\b(?![\d,%]|\s*(?:people|percent|troops|times))"),
+        ("year", r"(?<![\d,.$€£])\b(?P<y>" + _YEAR + r")\b(?!\d|,\d|%|\s*(?:people|percent|troops|times))"),
         (
             "weekday",
             r"\b(?P<rel>last\s+|next\s+|this\s+|[Ll]ate\s+|[Ee]arly\s+)?(?P<wd>" + _WEEKDAY + r")\b"
             r"(?:\s+(?P<part>morning|afternoon|evening|night))?",
         ),
+        ("season", r"\b(?P<rel>[Ll]ast|[Nn]ext|[Tt]his)\s+(?P<season>spring|summer|autumn|fall|winter)\b"),
         ("day", r"\b(?P<word>[Yy]esterday|[Tt]oday|[Tt]onight|[Tt]omorrow)\b"),
         ("ago", r"\b(?P<n>" + _COUNT + r")\s+(?P<unit>" + _UNIT + r")\s+ago\b"),
         ("last", r"\b(?P<rel>[Ll]ast|[Nn]ext|[Tt]his|[Ee]arlier\s+this|[Ll]ater\s+this)\s+(?P<unit>week|month|year)\b"),
@@ -84,7 +85,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 """Each kind of date expression; ``_LEAD`` takes the preposition with it."""
 
-_RELATIVE_KINDS = frozenset({"weekday", "day", "ago", "last", "recent"})
+_RELATIVE_KINDS = frozenset({"weekday", "day", "ago", "last", "recent", "season"})
+SEASON_STARTS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+"""The month each season starts in (the northern hemisphere's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +119,15 @@ def parse_published(value: str | None) -> dt.date | None:
         return None
 
 
+_FUTURE = re.compile(r"\b(?:will|won't|(?:is|are) (?:set|due|scheduled|expected) (?:for|to|on|in))\b|['\u2019]ll\b")
+"""A sentence that speaks of what is to come: its weekdays and months lie
+ahead of the publication date, not behind it."""
+
+
 def find_dates(sentence: str, published: dt.date | None) -> list[Found]:
     """The date expressions of ``sentence``, in the order written, none
     overlapping another (the longer, more precise one wins)."""
+    future = _FUTURE.search(sentence) is not None
     taken: list[tuple[int, int]] = []
     out: list[Found] = []
     for kind, pattern in PATTERNS:
@@ -128,7 +137,7 @@ def find_dates(sentence: str, published: dt.date | None) -> list[Found]:
                 continue
             if kind == "mdy" and match["mon"] == "May" and not match["y"] and not _is_day(match["d"]):
                 continue
-            date = _resolve(kind, match, published)
+            date = _resolve(kind, match, published, future)
             taken.append(span)
             out.append(Found(match[0].strip(), span[0], date, kind in _RELATIVE_KINDS))
     return sorted(out, key=lambda f: f.start)
@@ -138,17 +147,18 @@ def _is_day(text: str) -> bool:
     return text.rstrip("stndrh").isdigit()
 
 
-def _resolve(kind: str, m: re.Match[str], pub: dt.date | None) -> str | None:
-    """The date ``m`` names, as precisely as it says."""
+def _resolve(kind: str, m: re.Match[str], pub: dt.date | None, future: bool = False) -> str | None:
+    """The date ``m`` names, as precisely as it says (``future``: a
+    weekday or a month without its year lies ahead)."""
     groups = m.groupdict()
     if kind in ("iso", "mdy", "dmy", "my", "month", "year"):
-        return _absolute(groups, pub)
+        return _absolute(groups, pub, future)
     if pub is None:
         return None
     if kind == "weekday":
         target = WEEKDAYS[m["wd"].lower()]
         rel = (m["rel"] or "").strip().lower()
-        if rel == "next":
+        if rel == "next" or (future and rel != "last"):
             return (pub + dt.timedelta(days=(target - pub.weekday() - 1) % 7 + 1)).isoformat()
         back = (pub.weekday() - target) % 7
         if rel == "last" and back == 0:
@@ -157,6 +167,8 @@ def _resolve(kind: str, m: re.Match[str], pub: dt.date | None) -> str | None:
     if kind == "day":
         shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[m["word"].lower()]
         return (pub + dt.timedelta(days=shift)).isoformat()
+    if kind == "season":
+        return _season(m["rel"].lower(), SEASON_STARTS[m["season"]], pub)
     if kind == "ago":
         return _ago(str(m["n"]).lower(), str(m["unit"]).lower().rstrip("s"), pub)
     if kind == "last":
@@ -166,7 +178,7 @@ def _resolve(kind: str, m: re.Match[str], pub: dt.date | None) -> str | None:
     return None
 
 
-def _absolute(g: dict[str, str | None], pub: dt.date | None) -> str | None:
+def _absolute(g: dict[str, str | None], pub: dt.date | None, future: bool = False) -> str | None:
     year = int(g.get("y") or 0) or None
     month = MONTHS.get((g.get("mon") or "").lower().rstrip("."), int(g.get("m") or 0))
     day = int((g.get("d") or "0").rstrip("stndrh") or 0)
@@ -174,7 +186,9 @@ def _absolute(g: dict[str, str | None], pub: dt.date | None) -> str | None:
         if pub is None:
             return None
         year = pub.year
-        if (month, day) > (pub.month, pub.day) and (month - pub.month) % 12 > 1:
+        if future and (month, day) < (pub.month, pub.day):
+            year += 1  # "will open in March", written in October: the next one
+        elif not future and (month, day) > (pub.month, pub.day) and (month - pub.month) % 12 > 1:
             year -= 1  # "in October", written in January: the last one
     if not month:
         return f"{year:04d}"
@@ -184,6 +198,16 @@ def _absolute(g: dict[str, str | None], pub: dt.date | None) -> str | None:
         return dt.date(year, month, day).isoformat()
     except ValueError:
         return f"{year:04d}-{month:02d}"
+
+
+def _season(rel: str, start: int, pub: dt.date) -> str:
+    """The year of "next summer" (the first to start after ``pub``), "last
+    winter" (the latest to start before it) or "this spring"."""
+    if rel == "next":
+        return f"{pub.year if start > pub.month else pub.year + 1:04d}"
+    if rel == "last":
+        return f"{pub.year if start < pub.month else pub.year - 1:04d}"
+    return f"{pub.year:04d}"
 
 
 def _ago(n: str, unit: str, pub: dt.date) -> str | None:

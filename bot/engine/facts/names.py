@@ -73,16 +73,26 @@ class Person:
         self.articles |= other.articles
 
 
-def add_last_names(people: Sequence[Person], sentences: Sequence[tuple[int, str]], article: int) -> None:
+def add_last_names(
+    people: Sequence[Person],
+    sentences: Sequence[tuple[int, str]],
+    article: int,
+    alone: Sequence[tuple[int, Mention]] = (),
+) -> None:
     """Count the article's mentions of a person by last name alone that
     the entity recogniser missed or called something else ("Reyes, 62,
     said", "Marsh's office"): the last name of one person of the article
-    (of one only), written alone, not inside a longer name."""
+    (of one only), written alone, not inside a longer name; and the roles
+    the parse gives such a word (``alone``: ``Mention.alone``)."""
     last_names = Counter(p.name.split()[-1] for p in people if len(p.key) > 1)
     for person in people:
         last = person.name.split()[-1]
         if len(person.key) < 2 or last_names[last] > 1:
             continue
+        for sid, mention in alone:
+            if mention.name == last:
+                for role in mention.roles:
+                    person.roles.setdefault(role, sid)
         for sid, text in sentences:
             extra = _alone(last, text) - person.counted.get(sid, Counter())[last]
             if extra <= 0:
@@ -131,6 +141,8 @@ def merge_article(mentions: Sequence[tuple[int, Mention]], article: int) -> list
     first mention."""
     people: list[Person] = []
     for sentence, mention in mentions:
+        if mention.alone:
+            continue
         key = name_key(mention.name)
         person = _join(people, key)
         if person is None:

@@ -55,6 +55,11 @@ class Mention:
     """As written, without a possessive ("Putin" in "Putin's")."""
     roles: tuple[str, ...]
     """The roles this sentence gives them."""
+    alone: bool = False
+    """A capitalised word the recogniser did not call a person, given a
+    role in apposition ("Nand, a soil scientist,"): a role for whoever of
+    the article has that last name (``names.add_last_names``), not a
+    person by itself."""
 
 
 def mentions(doc: Any) -> list[Mention]:
@@ -72,8 +77,13 @@ def mentions(doc: Any) -> list[Mention]:
         if not tokens or not _looks_like_a_name(tokens) or _modifies_a_thing(ent):
             continue
         name = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
-        roles = [r for r in (_title(doc, ent, tokens, titled), *_appositions(doc, ent)) if r]
-        out.append(Mention(name, tuple(dict.fromkeys(roles))))
+        found = (_title(doc, ent, tokens, titled), *_appositions(ent.root, ent.start, ent.end), _named_as(ent.root))
+        out.append(Mention(name, tuple(dict.fromkeys(r for r in found if r))))
+    for token in doc:
+        if token.pos_ == "PROPN" and token.ent_type_ != "PERSON" and token.text[:1].isupper():
+            roles = tuple(dict.fromkeys(_appositions(token, token.i, token.i + 1)))
+            if roles:
+                out.append(Mention(token.text, roles, alone=True))
     return out
 
 
@@ -120,15 +130,27 @@ def _title(doc: Any, ent: Any, tokens: list[Any], titled: list[Any]) -> str | No
     return _text(words)
 
 
-def _appositions(doc: Any, ent: Any) -> Iterable[str]:
-    """Roles in apposition to the name, after it or before it."""
-    root = ent.root
+def _named_as(root: Any) -> str | None:
+    """ "named Irena Kowalczyk as its music director": the role after "as"."""
+    if root.dep_ not in ("dobj", "nsubjpass", "oprd"):
+        return None
+    for prep in root.head.children:
+        if prep.dep_ == "prep" and prep.text.lower() == "as":
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    return _noun_phrase(pobj, exclude=set())
+    return None
+
+
+def _appositions(root: Any, start: int, end: int) -> Iterable[str]:
+    """Roles in apposition to the name (``root``, its words ``start`` to
+    ``end``), after it or before it."""
     for child in root.children:
-        if child.dep_ == "appos" and child.i >= ent.end:
+        if child.dep_ == "appos" and child.i >= end:
             role = _noun_phrase(child, exclude=set())
             if role:
                 yield role
-    if root.dep_ == "appos" and root.head.i < ent.start:
+    if root.dep_ == "appos" and root.head.i < start:
         head = root.head
         if head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.pos_ == "NOUN":
             head = head.head.head  # "The mayor of Eastbrook, Carla Duval,": the parse hangs her on Eastbrook
@@ -149,7 +171,9 @@ def _noun_phrase(head: Any, exclude: set[int]) -> str | None:
         if child.dep_ in _DROP_CHILDREN:
             dropped.update(t.i for t in child.subtree)
     words = [t for t in head.subtree if t.i not in dropped]
-    while words and (words[0].dep_ == "det" or words[0].is_punct):
+    while words and (
+        words[0].dep_ == "det" or words[0].is_punct or (words[0].dep_ == "poss" and words[0].pos_ == "PRON")
+    ):
         words.pop(0)
     while words and words[-1].is_punct:
         words.pop()

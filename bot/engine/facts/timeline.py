@@ -1,7 +1,8 @@
 """The timeline: every sentence that dates an event, in time order.
 
 One entry per sentence (an event), not per date word: its date is the
-first one the sentence writes that resolves (else its first), kept as
+first one the sentence writes that resolves (else its first; a "since"
+date only when no other resolves), kept as
 written ("On Friday", "in 2015") with what it resolves to against the
 article's publication date.  Dated entries are ordered by that date (a
 year before its months, a month before its days; then by article and
@@ -17,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.engine.facts.dates import find_dates, parse_published, sort_key
+from bot.engine.facts.dates import Found, find_dates, parse_published, sort_key
 from bot.engine.models import Article
 
 LAST = (9999, 99, 99)
@@ -51,9 +52,17 @@ def find_events(
         found = find_dates(text(sid), published[a_idx])
         if not found:
             continue
-        primary = next((f for f in found if f.date is not None), found[0])
+        primary = _primary(found)
         out.append(Event(sid, a_idx, primary.when, primary.date, primary.relative or primary.date is None))
     return out
+
+
+def _primary(found: Sequence[Found]) -> Found:
+    """The date of a sentence's event: the first that resolves, one that
+    starts a state ("has led the band since 2017") only when no other does."""
+    dated = [f for f in found if f.date is not None]
+    events = [f for f in dated if not f.when.lower().startswith("since ")]
+    return (events or dated or list(found))[0]
 
 
 def in_time_order(events: Sequence[Event], articles: Sequence[Article]) -> list[Event]:

@@ -26,6 +26,10 @@ FRIDAY = dt.date(2021, 3, 12)
         ("The law passed on Jan. 5, 2020.", "on Jan. 5, 2020", "2020-01-05"),
         ("The law passed on 5 January 2020.", "on 5 January 2020", "2020-01-05"),
         ("The fair opens in October.", "in October", "2020-10"),
+        ("The fair will open in February.", "in February", "2022-02"),
+        ("The vote will be on Tuesday.", "on Tuesday", "2021-03-16"),
+        ("The show moves there next summer.", "next summer", "2021"),
+        ("Lowe, who voted no in 2019, said so.", "in 2019", "2019"),
     ],
 )
 def test_a_date_resolves_against_the_publication_date(sentence: str, when: str, date: str) -> None:

@@ -137,3 +137,22 @@ def test_facts_are_saved_with_the_index_and_loaded(
 
     assert loaded.people() == built.people() != []
     assert loaded.timeline() == built.timeline()
+
+
+def test_roles_of_a_last_name_the_recogniser_missed_and_after_as(pipeline: Pipeline) -> None:
+    article = Article(
+        id="y",
+        title="Valley",
+        paragraphs=(
+            "Farmers are planting less wheat, adviser Priya Nand said.",
+            "Nand, a soil scientist at Fairmont University, said wells fell.",
+            "The orchestra on Thursday named Irena Kowalczyk as its music director.",
+            "His coach, Laura Brandt, said the win was earned.",
+        ),
+    )
+    facts = build_facts(Engine(Corpus([article])).index, pipeline)
+
+    roles = {p.name: [r for r, _ in p.roles] for p in facts.people()}
+    assert "soil scientist at Fairmont University" in roles["Priya Nand"]
+    assert roles["Irena Kowalczyk"] == ["music director"]
+    assert roles["Laura Brandt"] == ["coach"]  # not "His coach"

@@ -73,3 +73,15 @@ def test_every_event_is_a_sentence_of_the_corpus(engine_of: Build) -> None:
     assert events
     assert {engine.index.sentence_text(e.sentence) for e in events} <= sentences_of(engine)
     assert all(e.when in engine.index.sentence_text(e.sentence) for e in events)
+
+
+def test_a_since_date_gives_way_to_the_sentences_event() -> None:
+    article = Article(
+        id="s",
+        title="Band",
+        published="2024-02-02",
+        paragraphs=("Kim, who has led the band since 2017, will take up the post in September.",),
+    )
+    [event] = build_facts(Engine(Corpus([article])).index, None).timeline()
+
+    assert (event.when, event.date) == ("in September", "2024-09")
