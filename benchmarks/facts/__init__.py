@@ -1,11 +1,11 @@
 """Who's who and the timeline measured on articles written for it (issue 30).
 
-    python -m benchmarks.facts [-v]                 # precision and recall against gold.json
+    python -m benchmarks.facts [-v]                 # precision and recall against the gold lists
     python -m benchmarks.facts --speed [--articles 1000] [--runs 50]
 
 The articles in ``articles/`` are invented news articles written by the team
 for this benchmark (nothing in them is about the story or its events);
-``gold.json`` lists, by hand, each article's people, their roles and the
+``gold-dev.json`` and ``gold-held-out.json`` lists, by hand, each article's people, their roles and the
 sentences that date an event with the date each resolves to.  Nothing is
 tuned on the story: the story is never measured here, and the rules read
 the parse and ordinary English only.
