@@ -29,6 +29,10 @@ def _ratio(good: int, total: int) -> str:
     return f"{good / total:.3f} ({good}/{total})" if total else "n/a (0/0)"
 
 
+def _line(what: str, precision: str, recall: str) -> None:
+    print(f"{what:<8} precision {precision}  recall {recall}")
+
+
 def _gold_people(gold: dict[str, Any]) -> dict[str, list[set[str]]]:
     """Name -> the accepted forms of each of their roles, over all articles."""
     people: dict[str, list[set[str]]] = {}
@@ -64,13 +68,13 @@ def measure_set(name: str, verbose: bool = False) -> None:
     right_people = [p for p in listed if p.name.lower() in gold_people]
     found_names = {p.name.lower() for p in right_people}
     print(f"articles {len(corpus.articles)}, sentences {engine.n_sentences}, parser {nlp.name}")
-    print(f"people   precision {_ratio(len(right_people), len(listed))}  recall {_ratio(len(found_names), len(gold_people))}")
+    _line("people", _ratio(len(right_people), len(listed)), _ratio(len(found_names), len(gold_people)))
 
     role_pairs = [(p.name.lower(), _norm(r)) for p in listed for r, _ in p.roles]
     right_roles = [(n, r) for n, r in role_pairs if any(r in forms for forms in gold_people.get(n, []))]
     gold_roles = [(n, forms) for n, roles in gold_people.items() for forms in roles]
     recalled = [(n, f) for n, f in gold_roles if any(pn == n and r in f for pn, r in role_pairs)]
-    print(f"roles    precision {_ratio(len(right_roles), len(role_pairs))}  recall {_ratio(len(recalled), len(gold_roles))}")
+    _line("roles", _ratio(len(right_roles), len(role_pairs)), _ratio(len(recalled), len(gold_roles)))
 
     gold_events = [e for a in gold["articles"].values() for e in a["events"]]
     events = facts.timeline()

@@ -38,8 +38,9 @@ class PersonEntry:
     quote: Answer
     """Their first role's sentence, else the first that names them."""
     mentions: int
-    sentences: tuple[Answer, ...]
-    """Every sentence that names them (``/people person:``)."""
+    sentences: tuple[Answer, ...] = ()
+    """Every sentence that names them (``/people person:`` only; empty in
+    a listing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,11 @@ class FactsBook:
         if found is None:
             return None
         if article is not None:
-            return next((p for p in people_listing(engine, facts, article).people if p.name == found.name), None)
-        return _entry(engine, found)
+            a_idx = _article_index(engine, article)
+            found = next((p for p in facts.people(a_idx) if p.name == found.name), None)
+            if found is None:
+                return None
+        return _entry(engine, found, every=True)
 
     async def names(self, engine: Engine) -> list[str]:
         """Every person's name, most named first (autocomplete)."""
@@ -111,14 +115,14 @@ def _article_index(engine: Engine, key: str | None) -> int | None:
     raise KeyError(key)
 
 
-def _entry(engine: Engine, person: PersonFact) -> PersonEntry:
+def _entry(engine: Engine, person: PersonFact, every: bool = False) -> PersonEntry:
     return PersonEntry(
         name=person.name,
         aliases=person.aliases,
         roles=tuple(Role(role, engine.sentence_answer(sid)) for role, sid in person.roles),
         quote=engine.sentence_answer(person.quote),
         mentions=person.mentions,
-        sentences=tuple(engine.sentence_answer(sid) for sid in person.sentences),
+        sentences=tuple(engine.sentence_answer(sid) for sid in person.sentences) if every else (),
     )
 
 

@@ -92,6 +92,10 @@ class Facts:
         self._events = list(events)
         self._article_of = sent_article
         self._by_mentions = sorted(self._people, key=lambda p: (-p.mentions, p.sentences[0]))
+        self._by_name: dict[tuple[str, ...], PersonFact] = {}
+        for person in self._people:
+            for form in (person.name, *person.aliases):
+                self._by_name.setdefault(name_key(form), person)
 
     def people(self, article: int | None = None, by: str = "first") -> list[PersonFact]:
         """The people, in order of first mention (``by="mentions"``: most
@@ -112,11 +116,7 @@ class Facts:
 
     def person(self, name: str) -> PersonFact | None:
         """The person called ``name`` (any of their names, any case)."""
-        key = name_key(name)
-        for person in self._people:
-            if key in {name_key(person.name), *(name_key(a) for a in person.aliases)}:
-                return person
-        return None
+        return self._by_name.get(name_key(name))
 
     def timeline(self, article: int | None = None) -> list[Event]:
         """The dated events in time order (``timeline.in_time_order``)."""
