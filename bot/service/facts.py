@@ -12,9 +12,17 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from bot.engine import Answer, Article, Engine, Event, Facts, PersonFact, facts_for
+
+T = TypeVar("T")
+
+KEPT_LISTINGS = 32
+"""Listings kept per engine (all articles, and the articles last asked for)."""
 
 BY = ("first", "mentions")
 """The orders of ``/people``: by first mention, or most named first."""
@@ -64,30 +72,65 @@ class PeopleListing:
 
 
 class FactsBook:
-    """Each engine's facts, built once and kept while the engine lives."""
+    """Each engine's facts, built once and kept while the engine lives, and
+    its latest listings (a listing is the same until the engine changes:
+    the first ``/people`` of an engine makes it, the next ones take it)."""
 
     def __init__(self) -> None:
         self._facts: weakref.WeakKeyDictionary[Engine, Facts] = weakref.WeakKeyDictionary()
+        self._listings: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[str, ...], Any]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def facts(self, engine: Engine) -> Facts:
-        """``engine``'s facts, built (or loaded) on first use: blocking."""
+        """``engine``'s facts, built (or loaded) on first use, with the
+        listings of all its articles: blocking."""
         with self._lock:
             found = self._facts.get(engine)
-            if found is None:
-                found = self._facts[engine] = facts_for(engine)
-            return found
+            if found is not None:
+                return found
+            found = self._facts[engine] = facts_for(engine)
+        self.people_now(engine)
+        self.timeline_now(engine)
+        return found
 
     async def facts_async(self, engine: Engine) -> Facts:
         """``facts``, built in a worker thread when not built yet."""
         found = self._facts.get(engine)
         return found if found is not None else await asyncio.to_thread(self.facts, engine)
 
-    async def people(self, engine: Engine, article: str | None = None, by: str = "first") -> PeopleListing:
-        return people_listing(engine, await self.facts_async(engine), article, by)
+    def _kept(self, engine: Engine, key: tuple[str, ...], make: Callable[[], T]) -> T:
+        """A listing made once per engine (the ``KEPT_LISTINGS`` latest)."""
+        with self._lock:
+            kept = self._listings.setdefault(engine, OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return cast(T, kept[key])
+        made = make()
+        with self._lock:
+            kept[key] = made
+            while len(kept) > KEPT_LISTINGS:
+                kept.popitem(last=False)
+        return made
 
-    async def timeline(self, engine: Engine, article: str | None = None) -> list[TimelineEntry]:
-        return timeline_listing(engine, await self.facts_async(engine), article)
+    def people_now(self, engine: Engine, article: str | None = None, by: str = "first") -> PeopleListing:
+        """``people_listing``, kept: blocking on the first call of an engine."""
+        facts = self.facts(engine)
+        return self._kept(engine, ("people", article or "", by), lambda: people_listing(engine, facts, article, by))
+
+    def timeline_now(self, engine: Engine, article: str | None = None) -> tuple[TimelineEntry, ...]:
+        """``timeline_listing``, kept: blocking on the first call of an engine."""
+        facts = self.facts(engine)
+        return self._kept(engine, ("timeline", article or ""), lambda: tuple(timeline_listing(engine, facts, article)))
+
+    async def people(self, engine: Engine, article: str | None = None, by: str = "first") -> PeopleListing:
+        await self.facts_async(engine)
+        return self.people_now(engine, article, by)
+
+    async def timeline(self, engine: Engine, article: str | None = None) -> tuple[TimelineEntry, ...]:
+        await self.facts_async(engine)
+        return self.timeline_now(engine, article)
 
     async def person(self, engine: Engine, name: str, article: str | None = None) -> PersonEntry | None:
         facts = await self.facts_async(engine)
@@ -103,7 +146,8 @@ class FactsBook:
 
     async def names(self, engine: Engine) -> list[str]:
         """Every person's name, most named first (autocomplete)."""
-        return [p.name for p in (await self.facts_async(engine)).people(by="mentions")]
+        facts = await self.facts_async(engine)
+        return self._kept(engine, ("names",), lambda: [p.name for p in facts.people(by="mentions")])
 
 
 def _article_index(engine: Engine, key: str | None) -> int | None:
