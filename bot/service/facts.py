@@ -91,7 +91,8 @@ class FactsBook:
             if found is not None:
                 return found
             found = self._facts[engine] = facts_for(engine)
-        self.people_now(engine)
+        for by in BY:
+            self.people_now(engine, by=by)
         self.timeline_now(engine)
         return found
 
@@ -101,7 +102,9 @@ class FactsBook:
         return found if found is not None else await asyncio.to_thread(self.facts, engine)
 
     def _kept(self, engine: Engine, key: tuple[str, ...], make: Callable[[], T]) -> T:
-        """A listing made once per engine (the ``KEPT_LISTINGS`` latest)."""
+        """A listing made once per engine: those of all articles (``key``'s
+        second part empty) for as long as the engine lives, the
+        ``KEPT_LISTINGS`` latest of one article each."""
         with self._lock:
             kept = self._listings.setdefault(engine, OrderedDict())
             if key in kept:
@@ -110,8 +113,9 @@ class FactsBook:
         made = make()
         with self._lock:
             kept[key] = made
-            while len(kept) > KEPT_LISTINGS:
-                kept.popitem(last=False)
+            narrowed = [k for k in kept if len(k) > 1 and k[1]]
+            for old in narrowed[: max(0, len(narrowed) - KEPT_LISTINGS)]:
+                del kept[old]
         return made
 
     def people_now(self, engine: Engine, article: str | None = None, by: str = "first") -> PeopleListing:

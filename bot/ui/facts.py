@@ -81,7 +81,8 @@ class Pages:
 
 
 def people_pages(listing: PeopleListing, scope: str) -> Pages:
-    footer = " \u00b7 ".join(authors_lines(listing, DISCORD))
+    first = PeopleListing((), listing.authors[:20])  # more than the footer shows
+    footer = " \u00b7 ".join(authors_lines(first, DISCORD))
     return Pages(f"Who's who \u2014 {scope}", listing.people, person_field, footer)
 
 
