@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli import event_json, person_json
 from bot.engine import Article, Corpus, Engine, IndexCache, facts_for, load_corpus
 from bot.render_facts import people_text, timeline_text
 from bot.service import FactsBook
@@ -37,7 +39,7 @@ def copies(n: int) -> list[Article]:
     """``n`` articles: the benchmark's own, again and again, each copy with
     people of its own (every person's name replaced)."""
     base = [a for s in ("dev", "held-out") for a in load_corpus(HERE / "articles" / s).articles]
-    people = sorted({w for a in base for p in a.paragraphs for w in _person_names(p)}, key=len, reverse=True)
+    people = sorted({w for a in base for p in a.paragraphs for w in _person_names(p)}, key=lambda n: (-len(n), n))
     out = []
     for k in range(n):
         article = base[k % len(base)]
@@ -61,8 +63,6 @@ def copies(n: int) -> list[Article]:
 
 
 def _person_names(text: str) -> list[str]:
-    import json
-
     names = []
     for s in ("dev", "held-out"):
         gold = json.loads((HERE / f"gold-{s}.json").read_text(encoding="utf-8"))
@@ -117,6 +117,8 @@ def speed(n_articles: int, runs: int) -> None:
     print("the command line's whole text (once a process):")
     _time("people", lambda: people_text(people_listing(engine, facts)), 3)
     _time("timeline", lambda: timeline_text(timeline_listing(engine, facts)), 3)
+    _time("people --json", lambda: [json.dumps(person_json(p)) for p in people_listing(engine, facts).people], 3)
+    _time("timeline --json", lambda: [json.dumps(event_json(e)) for e in timeline_listing(engine, facts)], 3)
 
 
 def _other_article(engine: Engine, book: FactsBook, timeline: bool = False) -> Callable[[], object]:

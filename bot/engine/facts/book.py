@@ -14,6 +14,7 @@ no search.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -202,7 +203,9 @@ def _read_people(
     return found, labels
 
 
+@functools.cache
 def _code_digest() -> str:
+    """A digest of this package's code (what the saved facts depend on)."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())

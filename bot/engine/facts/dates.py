@@ -139,7 +139,11 @@ def find_dates(sentence: str, published: dt.date | None) -> list[Found]:
                 continue
             date = _resolve(kind, match, published, future)
             taken.append(span)
-            out.append(Found(match[0].strip(), span[0], date, kind in _RELATIVE_KINDS))
+            when, start = match[0].strip(), span[0]
+            if sentence[span[1] : span[1] + 2] in ("'s", "\u2019s") and " " in when:
+                start += len(when) - len(when.split(" ", 1)[1])
+                when = when.split(" ", 1)[1]  # "in Tuesday's election": the date is "Tuesday"
+            out.append(Found(when, start, date, kind in _RELATIVE_KINDS))
     return sorted(out, key=lambda f: f.start)
 
 

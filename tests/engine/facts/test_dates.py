@@ -30,6 +30,7 @@ FRIDAY = dt.date(2021, 3, 12)
         ("The vote will be on Tuesday.", "on Tuesday", "2021-03-16"),
         ("The show moves there next summer.", "next summer", "2021"),
         ("Lowe, who voted no in 2019, said so.", "in 2019", "2019"),
+        ("She won in Tuesday's vote.", "Tuesday", "2021-03-09"),
     ],
 )
 def test_a_date_resolves_against_the_publication_date(sentence: str, when: str, date: str) -> None:
