@@ -23,7 +23,7 @@ from bot.render_facts import people_text, timeline_text
 from bot.service import FactsBook, PersonEntry, TimelineEntry, build_engine, fetch_options
 from bot.service.corpora import build_server
 from bot.service.engines import encoder_for
-from bot.service.facts import BY, people_listing, timeline_listing
+from bot.service.facts import BY
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -258,15 +258,15 @@ def event_json(entry: TimelineEntry) -> dict[str, Any]:
 
 def cmd_facts(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     engine, _ = _engine(settings, args.corpus, err, server=args.server)
-    facts = FactsBook().facts(engine)
+    book = FactsBook()
     if args.command == "people":
-        listing = people_listing(engine, facts, by=args.by)
+        listing = book.people_now(engine, by=args.by)
         if args.json:
             out.writelines(json.dumps(person_json(p), ensure_ascii=False) + "\n" for p in listing.people)
         else:
             out.write(people_text(listing) + "\n")
         return EXIT_OK
-    entries = timeline_listing(engine, facts)
+    entries = book.timeline_now(engine)
     if args.json:
         out.writelines(json.dumps(event_json(e), ensure_ascii=False) + "\n" for e in entries)
     else:
