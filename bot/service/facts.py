@@ -82,15 +82,22 @@ class FactsBook:
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
+        self._building = threading.Lock()
 
     def facts(self, engine: Engine) -> Facts:
         """``engine``'s facts, built (or loaded) on first use, with the
-        listings of all its articles: blocking."""
-        with self._lock:
+        listings of all its articles: blocking.  One build at a time; the
+        listings of engines already built are not held up by it."""
+        found = self._facts.get(engine)
+        if found is not None:
+            return found
+        with self._building:
             found = self._facts.get(engine)
             if found is not None:
                 return found
-            found = self._facts[engine] = facts_for(engine)
+            found = facts_for(engine)
+            with self._lock:
+                self._facts[engine] = found
         for by in BY:
             self.people_now(engine, by=by)
         self.timeline_now(engine)

@@ -49,8 +49,10 @@ log = logging.getLogger(__name__)
 
 SAVED_KIND = "facts"
 FORMAT = 1
-CHUNK = 512
-"""Sentences parsed at a time (bounds the memory the parses hold)."""
+CHUNK = 64
+"""Sentences parsed at a time: bounds the memory the parses hold, and how
+long a question's own parse waits for the pipeline (shared with the judge,
+one parse at a time) while the facts are built."""
 _CAPITAL_PAST_START = re.compile(r"(?<=\s)[A-Z][a-z]")
 _OTHER_LABELS = ("GPE", "ORG", "NORP", "LOC", "FAC")
 
