@@ -3,8 +3,9 @@ organisations and bylines refused as people, every quote a sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -156,3 +157,27 @@ def test_roles_of_a_last_name_the_recogniser_missed_and_after_as(pipeline: Pipel
     assert "soil scientist at Fairmont University" in roles["Priya Nand"]
     assert roles["Irena Kowalczyk"] == ["music director"]
     assert roles["Laura Brandt"] == ["coach"]  # not "His coach"
+
+
+def test_the_judges_parses_choose_the_sentences_parsed_again(
+    engine_of: Build, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_of(HARBOUR, VALLEY)
+    parses = [pipeline.parse(engine.index.sentence_text(s)) for s in range(engine.n_sentences)]
+    persons = [s for s, doc in enumerate(parses) if any(e.label_ == "PERSON" for e in doc.ents)]
+    saved = [SimpleNamespace(ents=tuple((e.start, e.end, e.label_) for e in doc.ents)) for doc in parses]
+    judge = SimpleNamespace(parses=SimpleNamespace(ordered=lambda n: saved if n == len(saved) else None))
+    monkeypatch.setattr(engine, "judge", judge)
+    seen: list[str] = []
+    real = pipeline.parse_many
+
+    def parse_many(texts: list[str]) -> Iterator[object]:
+        seen.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(pipeline, "parse_many", parse_many)
+    facts = facts_for(engine, pipeline)
+
+    assert 0 < len(seen) < engine.n_sentences
+    assert set(seen) == {engine.index.sentence_text(s) for s in persons}
+    assert facts.person("Elena Marsh") is not None
