@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot run | ask | index``.
+"""The command line: ``python -m bot run | ask | index | add | sync | people | timeline``.
 
 A stable contract (PRODUCT.md): other tools parse ``ask --json``.  Exit
 codes: 0 success; 2 bad usage or configuration, with one line naming the
@@ -19,9 +19,11 @@ from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, LoadFailure, Result, single_threaded_math
 from bot.render import ranked_text, result_text
-from bot.service import build_engine, fetch_options
+from bot.render_facts import people_text, timeline_text
+from bot.service import FactsBook, PersonEntry, TimelineEntry, build_engine, fetch_options
 from bot.service.corpora import build_server
 from bot.service.engines import encoder_for
+from bot.service.facts import BY
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -51,7 +53,9 @@ def _top(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Answers questions about a news story.")
-    sub = parser.add_subparsers(dest="command", metavar="{run,ask,index,add,sync}", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="{run,ask,index,add,sync,people,timeline}", parser_class=_Parser
+    )
 
     sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
 
@@ -85,7 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--server", type=_server_id, metavar="ID", help="save among that server's own articles (default: shared)"
     )
     add.add_argument("--replace", action="store_true", help="replace the article already saved from this link")
+    _facts_parsers(sub)
     return parser
+
+
+def _facts_parsers(sub: Any) -> None:
+    """``people`` and ``timeline`` (``/people``, ``/timeline``)."""
+    people = sub.add_parser("people", help="who's who: the people the articles name, with their roles")
+    timeline = sub.add_parser("timeline", help="the dated events the articles report, in time order")
+    for command in (people, timeline):
+        command.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
+        command.add_argument(
+            "--server", type=_server_id, metavar="ID", help="as that server sees it: shared and its own"
+        )
+        command.add_argument("--json", action="store_true", help="one JSON object a line")
+    people.add_argument(
+        "--by", choices=BY, default="first", help="order: by first mention (default) or most mentions first"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -214,6 +234,47 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------
+# people and timeline (PRODUCT.md: ``/people``, ``/timeline``).
+
+
+def person_json(person: PersonEntry) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "aliases": list(person.aliases),
+        "roles": [r.role for r in person.roles],
+        "quote": answer_json(person.quote),
+    }
+
+
+def event_json(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "when": entry.when,
+        "date": entry.date,
+        "text": entry.quote.text,
+        "article": entry.quote.article.title,
+        "paragraph": entry.quote.paragraph,
+    }
+
+
+def cmd_facts(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    engine, _ = _engine(settings, args.corpus, err, server=args.server)
+    book = FactsBook()
+    if args.command == "people":
+        listing = book.people_now(engine, by=args.by)
+        if args.json:
+            out.writelines(json.dumps(person_json(p), ensure_ascii=False) + "\n" for p in listing.people)
+        else:
+            out.write(people_text(listing) + "\n")
+        return EXIT_OK
+    entries = book.timeline_now(engine)
+    if args.json:
+        out.writelines(json.dumps(event_json(e), ensure_ascii=False) + "\n" for e in entries)
+    else:
+        out.write(timeline_text(entries) + "\n")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
 
@@ -253,7 +314,7 @@ def main(
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise UsageError("say what to do: run, ask, index, add or sync (see --help)")
+            raise UsageError("say what to do: run, ask, index, add, sync, people or timeline (see --help)")
         settings = load_settings()
         if args.command in ("ask", "run"):
             single_threaded_math()
@@ -265,6 +326,8 @@ def main(
             return cmd_sync(args, settings, out, err)
         if args.command == "add":
             return cmd_add(args, settings, out, err)
+        if args.command in ("people", "timeline"):
+            return cmd_facts(args, settings, out, err)
         return cmd_run(args, settings, out, err)
     except (UsageError, SettingsError) as exc:
         print(f"bot: error: {exc}", file=err)

@@ -41,6 +41,7 @@ EXTENSIONS = (
     "bot.exts.errors",
     "bot.exts.questions",
     "bot.exts.info",
+    "bot.exts.facts",
     "bot.exts.admin",
     "bot.exts.corpus",
     "bot.exts.settings",

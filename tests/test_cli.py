@@ -366,7 +366,7 @@ def test_unknown_subcommand() -> None:
 
 
 def test_no_subcommand() -> None:
-    assert_usage_error(run(), "run, ask, index, add or sync")
+    assert_usage_error(run(), "run, ask, index, add, sync, people or timeline")
 
 
 def test_unknown_option() -> None:

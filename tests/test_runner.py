@@ -23,7 +23,7 @@ from tests.harness.fake_discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.runner-test.token"
-SLASH = {"ask", "fact", "sources", "help", "reload", "unanswered", "corpus", "settings"}
+SLASH = {"ask", "fact", "people", "timeline", "sources", "help", "reload", "unanswered", "corpus", "settings"}
 MENUS = {"Find in the story"}
 """Message context menus: synced with the slash commands."""
 

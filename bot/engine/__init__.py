@@ -16,12 +16,14 @@ Layout (each module's docstring says what it does and why):
 * ``text/``: tokens, sentences, cheap lexical features;
 * ``corpus/``: article formats, loading the folder, changing its files;
 * ``index/``: BM25, the index's config, building, top-k, saving;
-* ``semantic/``: the embedding model, its encoder, scoring, word neighbours.
+* ``semantic/``: the embedding model, its encoder, scoring, word neighbours;
+* ``facts/``: who's who and the timeline, read from the sentences.
 """
 
 from bot.engine.corpus.files import CorpusFileError, remove_article, safe_file_name, write_file
 from bot.engine.corpus.folder import ARTICLE_SUFFIXES, CorpusError, load_corpus, parse_article_bytes
 from bot.engine.engine import Engine
+from bot.engine.facts import Event, Facts, PersonFact, facts_for
 from bot.engine.index.cache import IndexCache, open_cache
 from bot.engine.index.config import IndexConfig
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Reason, Result
@@ -38,13 +40,17 @@ __all__ = [
     "CorpusError",
     "CorpusFileError",
     "Engine",
+    "Event",
+    "Facts",
     "IndexCache",
     "IndexConfig",
     "LoadFailure",
+    "PersonFact",
     "QueryTerms",
     "Reason",
     "Result",
     "SentenceEncoder",
+    "facts_for",
     "load_corpus",
     "load_encoder",
     "open_cache",

@@ -4,6 +4,7 @@ line alike, and knows nothing of Discord."""
 from bot.service.core import Asked, NotReady, StoryService, Where
 from bot.service.corpora import Reloaded
 from bot.service.engines import EngineFactory, build_engine
+from bot.service.facts import FactsBook, PeopleListing, PersonEntry, TimelineEntry
 from bot.service.layout import SERVERS, is_own, is_shared, server_folder
 from bot.service.links import fetch_options
 from bot.service.pool import Busy
@@ -13,9 +14,13 @@ __all__ = [
     "Asked",
     "Busy",
     "EngineFactory",
+    "FactsBook",
     "NotReady",
+    "PeopleListing",
+    "PersonEntry",
     "Reloaded",
     "StoryService",
+    "TimelineEntry",
     "Where",
     "build_engine",
     "fetch_options",

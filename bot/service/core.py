@@ -23,6 +23,7 @@ from bot.question_log import QuestionStore
 from bot.service.corpora import Corpora, Reloaded
 from bot.service.corpus_sync import CorpusSync
 from bot.service.engines import EngineFactory, build_engine, encoder_for, settle_memory
+from bot.service.facts import FactsBook
 from bot.service.log_keeper import LogKeeper
 from bot.service.pool import AnswerPool, default_workers
 from bot.service.server_settings import ServerSettingsBook
@@ -106,6 +107,8 @@ class StoryService:
         self._replies: OrderedDict[int, str] = OrderedDict()
         self._watch: asyncio.Task[None] | None = None
         self.pool = AnswerPool(settings.answer_workers or default_workers(), settings.answer_max_wait_seconds)
+        self.facts = FactsBook()
+        """Each engine's people and timeline (``/people``, ``/timeline``)."""
 
     def _default_engine(self) -> Engine:
         return build_engine(self.settings, previous=self.engine, encoder=self.corpora.encoder)

@@ -34,6 +34,8 @@ HELP_TEXT = (
     "with a follow-up (\u201cand when did he come before?\u201d).\n"
     "\u2022 `/ask` \u2014 an answer, quoted word for word from the story, with its source\n"
     "\u2022 `/fact` \u2014 a notable fact, or the key sentence on a topic\n"
+    "\u2022 `/people` \u2014 who's who, with the role the story gives each person\n"
+    "\u2022 `/timeline` \u2014 the dated events, in time order\n"
     "\u2022 `/sources` \u2014 the articles I read from\n"
     "\u2022 *Apps \u2192 Find in the story* on any message \u2014 what the story says about it\n"
     "If the story doesn't say, I'll tell you so rather than guess."

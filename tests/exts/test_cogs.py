@@ -71,6 +71,8 @@ async def test_all_extensions_load_together_and_unload_cleanly(bot: StoryBot) ->
         "fact",
         "sources",
         "help",
+        "people",
+        "timeline",
         "reload",
         "unanswered",
         "corpus",

@@ -68,7 +68,7 @@ KEEP = 3
 """Saved indexes kept in the folder (the most recently used): the current
 corpus, and one or two before it for a quick way back."""
 
-KINDS = ("index", "vectors", "parses", "surfaces")
+KINDS = ("index", "vectors", "parses", "surfaces", "facts")
 """The kinds of saved file (their names' prefix)."""
 
 _code_digest: bytes | None = None
