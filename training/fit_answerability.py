@@ -47,20 +47,19 @@ WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 OUT = ROOT / "bot" / "engine" / "judge" / "answerability.json"
 
 
-def collect(articles: set[str], model_path: Path, work: Path) -> list[dict[str, Any]]:
-    """The lists of the decider's articles (kept in ``work``)."""
+def collect(articles: set[str], work: Path) -> list[dict[str, Any]]:
+    """The lists of the decider's articles, without the cross-encoder's
+    log-odds yet (kept in ``work``: they do not depend on it)."""
     saved = work / "decider-lists.pkl"
     if saved.exists():
         return list(pickle.loads(saved.read_bytes()))
     from benchmarks.answerability import engines, lists
     from bot.engine import IndexCache, load_encoder
-    from bot.engine.judge.cross import load_cross
     from training.cross_rows import training_sets
 
     encoder = load_encoder()
-    cross = load_cross(encoder, model_path, verify=False) if encoder is not None else None
-    if cross is None:
-        raise SystemExit("the sentence encoder and the cross-encoder's file are needed")
+    if encoder is None:
+        raise SystemExit("the sentence encoder is needed")
     cache = IndexCache(work / "index-cache")
     out = []
     for name, data in training_sets(Path(ROOT.parent / "shared" / "data")).items():
@@ -68,7 +67,7 @@ def collect(articles: set[str], model_path: Path, work: Path) -> list[dict[str, 
         for art, engine, questions in engines(chosen, encoder, cache):
             judge = engine.judge
             assert judge is not None
-            assert judge.answerability is None
+            judge.answerability, judge.decides = None, False
             for listed in lists(engine, art, questions):
                 ranked, probs, answers, _ = judge.ordered(listed.question, listed.q, listed.ids, listed.scores)
                 head = [int(s) for s in ranked[:MAX_DEPTH]]
@@ -77,9 +76,10 @@ def collect(articles: set[str], model_path: Path, work: Path) -> list[dict[str, 
                         "article": art["title"],
                         "set": name,
                         "kind": listed.kind,
+                        "question": listed.question,
+                        "texts": [judge.candidate_text(s) for s in head],
                         "probs": probs[:MAX_DEPTH],
                         "answers": answers[:MAX_DEPTH],
-                        "cross": cross.logits(listed.question, [judge.candidate_text(s) for s in head]),
                         "confidence": np.array([engine.confidence(s, listed.q) for s in head]),
                         "gold": np.array([s in listed.gold and listed.kind == "answerable" for s in head]),
                         "engine_answers": engine.confident(head[0], listed.q),
@@ -88,6 +88,18 @@ def collect(articles: set[str], model_path: Path, work: Path) -> list[dict[str, 
             print(f"{name} {art['title']}: {len(out)} lists", flush=True)
     saved.write_bytes(pickle.dumps(out))
     return out
+
+
+def with_cross(lists: list[dict[str, Any]], model_path: Path) -> list[dict[str, Any]]:
+    """Each list with the cross-encoder's log-odds of its candidates."""
+    from bot.engine import load_encoder
+    from bot.engine.judge.cross import load_cross
+
+    encoder = load_encoder()
+    cross = load_cross(encoder, model_path, verify=False) if encoder is not None else None
+    if cross is None:
+        raise SystemExit("the sentence encoder and the cross-encoder's file are needed")
+    return [item | {"cross": cross.logits(item["question"], item["texts"])} for item in lists]
 
 
 def rows_for(lists: list[dict[str, Any]], depth: int, weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -170,10 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=Path, default=Path("/tmp/cross-train/pairs.jsonl"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/cross-train"))
     parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--collect-only", action="store_true", help="only the lists (before the model is trained)")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in args.pairs.open(encoding="utf-8")]
     articles = held_out_articles(rows)
-    lists = collect(articles, args.model, args.work)
+    lists = collect(articles, args.work)
+    if args.collect_only:
+        return 0
+    lists = with_cross(lists, args.model)
     kinds = np.array([item["kind"] for item in lists])
     groups = np.array([item["article"] for item in lists])
     depth, weight = choose_order(lists)

@@ -16,7 +16,9 @@ embedding a sentence does.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import struct
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,15 +39,19 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("cross_model.safetensors")
 
-MODEL_SHA256 = ""
+MODEL_SHA256 = "7ce42a7af5b41f5eab62ae439353ba2dd157d84cc778c8a092482d5f5a0c9578"
 """sha256 of ``cross_model.safetensors`` as trained (``training/train_cross.py``)."""
 
 
 class CrossModel:
     """The answerability cross-encoder (``load_cross``); thread-safe."""
 
-    def __init__(self, bert: Bert, head_w: npt.NDArray[np.float32], head_b: float, tokenizer: Tokenizer) -> None:
+    def __init__(
+        self, bert: Bert, head_w: npt.NDArray[np.float32], head_b: float, tokenizer: Tokenizer, pooling: str = "cls"
+    ) -> None:
         self.bert = bert
+        self.pooling = pooling
+        """What the head reads: the [CLS] state, or the mean of every token's."""
         self.head_w = head_w
         self.head_b = head_b
         self._tokenizer = tokenizer
@@ -59,7 +65,11 @@ class CrossModel:
         with self._lock:  # a Tokenizer's truncation settings are shared state
             ids, types, mask = encode_pairs(self._tokenizer, question, candidates)
         hidden = forward(self.bert, ids, types, mask)
-        return (hidden[:, 0] @ self.head_w + self.head_b).astype(np.float64)
+        pooled: npt.NDArray[np.float32] = hidden[:, 0]
+        if self.pooling == "mean":
+            pooled = np.einsum("bsh,bs->bh", hidden, mask) / np.maximum(mask.sum(axis=1, keepdims=True), 1.0)
+        logits: npt.NDArray[np.float64] = (pooled @ self.head_w + self.head_b).astype(np.float64)
+        return logits
 
     def probabilities(self, question: str, candidates: Sequence[str]) -> npt.NDArray[np.float64]:
         return 1.0 / (1.0 + np.exp(-self.logits(question, candidates)))
@@ -82,6 +92,9 @@ def load_cross(encoder: SentenceEncoder, path: Path = MODEL_FILE, verify: bool =
         if verify:
             _verify(path)
         tensors = read_safetensors(path)
+        pooling = _metadata(path).get("pooling", "cls")
+        if pooling not in ("cls", "mean"):
+            raise ValueError(f"pooling {pooling!r} is not known")
         head_w = tensors.pop("classifier.weight").reshape(-1)
         head_b = float(tensors.pop("classifier.bias").reshape(-1)[0])
         tensors["embeddings.word_embeddings.weight"] = encoder.word_embeddings
@@ -92,4 +105,13 @@ def load_cross(encoder: SentenceEncoder, path: Path = MODEL_FILE, verify: bool =
     except (EncoderUnavailable, KeyError, ValueError) as exc:
         log.warning("the answerability model is off (%s); the judge decides without it", exc)
         return None
-    return CrossModel(bert, head_w.astype(np.float32), head_b, tokenizer)
+    return CrossModel(bert, head_w.astype(np.float32), head_b, tokenizer, pooling)
+
+
+def _metadata(path: Path) -> dict[str, str]:
+    """The safetensors header's ``__metadata__`` (``read_safetensors`` checked the header)."""
+    with path.open("rb") as fh:
+        (size,) = struct.unpack("<Q", fh.read(8))
+        header = json.loads(fh.read(size))
+    meta = header.get("__metadata__") or {}
+    return {str(k): str(v) for k, v in meta.items()}

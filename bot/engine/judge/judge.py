@@ -1,5 +1,6 @@
 """The judge: re-orders an engine's best candidates and decides whether the
-best of them answers the question.
+best of them answers the question (with the answerability model, when
+shipped: ``answerability.py``, ``cross.py``).
 
 For one question: its parse is analysed (``question.analyse``), the top
 ``DEPTH`` candidates are parsed (once per sentence, kept in a bounded cache)
@@ -57,12 +58,14 @@ QUESTION_CACHE = 2_000
 """Analysed questions kept."""
 
 DECIDES = False
-"""Whether the judge's probability decides between answering and declining.
-Off: trained on SQuAD, the decider's threshold declines 38% of the story
-set's answerable questions (paraphrases, which SQuAD's questions rarely
-are; see benchmarks/README.md), so the engine's own rule (``Ranker.confident``)
-decides, applied to the judge's first candidate.  ``Verdict.answered`` is
-still computed, for measuring."""
+"""Whether the judge's own decider decides between answering and declining
+when the answerability model is not there (with it, its decider decides:
+``answerability.py``).  Off: trained on SQuAD, the judge's decider's
+threshold declines 38% of the story set's answerable questions
+(paraphrases, which SQuAD's questions rarely are; see benchmarks/README.md),
+so the engine's own rule (``Ranker.confident``) decides, applied to the
+judge's first candidate.  ``Verdict.answered`` is still computed, for
+measuring."""
 
 SAVED_KIND = "parses"
 """The saved parses' kind in the index cache."""
