@@ -19,8 +19,9 @@ engine's confidence of the first ``MAX_DEPTH`` candidates are kept.  Then:
 3. the threshold: the least cross-validated probability that declines at
    most ``MAX_DECLINED`` of the answerable lists whose first candidate is
    right (the rule the judge's decider was held to); the hedge: the least
-   probability from which, below the threshold, the first candidate is
-   right at least half the time;
+   probability that declines at most
+   one in a hundred of them (most of the right ones the threshold declines
+   are quoted as the closest the story comes);
 4. the decider refitted on every list, written to ``answerability.json``
    with its sha256 printed (copy it into ``DECIDER_SHA256``).
 
@@ -43,6 +44,7 @@ from training.judge_rows import ROOT
 
 MAX_DEPTH = 4
 MAX_DECLINED = 0.05
+HEDGE_BELOW = 0.01
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 OUT = ROOT / "bot" / "engine" / "judge" / "answerability.json"
 
@@ -90,7 +92,7 @@ def collect(articles: set[str], work: Path) -> list[dict[str, Any]]:
     return out
 
 
-def with_cross(lists: list[dict[str, Any]], model_path: Path) -> list[dict[str, Any]]:
+def with_cross(lists: list[dict[str, Any]], model_path: Path, work: Path) -> list[dict[str, Any]]:
     """Each list with the cross-encoder's log-odds of its candidates."""
     from bot.engine import load_encoder
     from bot.engine.judge.cross import load_cross
@@ -99,7 +101,13 @@ def with_cross(lists: list[dict[str, Any]], model_path: Path) -> list[dict[str, 
     cross = load_cross(encoder, model_path, verify=False) if encoder is not None else None
     if cross is None:
         raise SystemExit("the sentence encoder and the cross-encoder's file are needed")
-    return [item | {"cross": cross.logits(item["question"], item["texts"])} for item in lists]
+    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()[:16]
+    saved = work / f"decider-cross-{digest}.pkl"
+    if saved.exists():
+        return list(pickle.loads(saved.read_bytes()))
+    out = [item | {"cross": cross.logits(item["question"], item["texts"])} for item in lists]
+    saved.write_bytes(pickle.dumps(out))
+    return out
 
 
 def rows_for(lists: list[dict[str, Any]], depth: int, weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -111,9 +119,7 @@ def rows_for(lists: list[dict[str, Any]], depth: int, weight: float) -> tuple[np
         d = min(depth, len(item["probs"]))
         order = rerank(item["probs"][:d], item["cross"][:d], weight)
         first = int(order[0])
-        x.append(
-            decision_row(float(item["answers"][first]), item["cross"][:d][order], float(item["confidence"][first]))
-        )
+        x.append(decision_row(item["cross"][:d][order], float(item["confidence"][first])))
         y.append(bool(item["gold"][first]))
     return np.array(x), np.array(y)
 
@@ -145,17 +151,13 @@ def cross_validated(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndar
 
 
 def thresholds(p: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> tuple[float, float]:
+    """The threshold (``MAX_DECLINED`` of the answerable lists whose first
+    candidate is right fall below it) and the hedge (``HEDGE_BELOW`` of them
+    fall below it: most right answers the threshold declines are still
+    quoted, as the closest the story comes)."""
     right = np.sort(p[(kinds == "answerable") & y])
     threshold = float(right[int(np.floor(MAX_DECLINED * len(right)))])
-    below = np.argsort(-p)
-    hedge = threshold
-    for i in below:
-        if p[i] >= threshold:
-            continue
-        window = (p >= p[i]) & (p < threshold)
-        if y[window].mean() < 0.5:
-            break
-        hedge = float(p[i])
+    hedge = float(right[int(np.floor(HEDGE_BELOW * len(right)))])
     return threshold, hedge
 
 
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     lists = collect(articles, args.work)
     if args.collect_only:
         return 0
-    lists = with_cross(lists, args.model)
+    lists = with_cross(lists, args.model, args.work)
     kinds = np.array([item["kind"] for item in lists])
     groups = np.array([item["article"] for item in lists])
     depth, weight = choose_order(lists)

@@ -28,14 +28,18 @@ log = logging.getLogger(__name__)
 
 DECIDER_FILE = Path(__file__).with_name("answerability.json")
 
-DECIDER_SHA256 = ""
+DECIDER_SHA256 = "e3db92c5a21defb3e0aacc3e591802416645dca11e1194e632276b164f2fce22"
 """sha256 of ``answerability.json`` as fitted (``training/fit_answerability.py``)."""
 
-FEATURES = ("judge", "cross_first", "cross_best", "cross_margin", "confidence")
-"""The decider's inputs: the judge's own answer probability of the first
-candidate (as log-odds), the answerability model's log-odds of the first,
-of the best of the ones it read and that best's margin over the next, and
-the engine's confidence in the first (``rank.Ranker.confidence``)."""
+FEATURES = ("cross_first", "cross_best", "cross_margin", "confidence")
+"""The decider's inputs: the answerability model's log-odds of the first
+candidate, of the best of the ones it read and that best's margin over the
+next, and the engine's confidence in the first (``rank.Ranker.confidence``).
+Not the judge's own answer probability: the judge was fitted on every
+training article, the decider's included, so there its probabilities are
+in-sample and a decider fitted on them trusts them too much (with it, the
+story set's answerable questions were 40% declined, as the judge's own
+decider declines paraphrases: ``judge.DECIDES``)."""
 
 Vector = npt.NDArray[np.float64]
 
@@ -74,16 +78,13 @@ def rerank(judge: Vector, cross: Vector, weight: float) -> npt.NDArray[np.int64]
     return np.lexsort((np.arange(len(combined)), -combined)).astype(np.int64)
 
 
-def decision_row(judge_answer: float, cross: Vector, confidence: float) -> Vector:
-    """``FEATURES`` for a first candidate whose judge answer probability is
-    ``judge_answer``, ``cross`` the answerability log-odds of the candidates
-    read (the first one first)."""
+def decision_row(cross: Vector, confidence: float) -> Vector:
+    """``FEATURES`` for a first candidate: ``cross`` the answerability
+    log-odds of the candidates read (the first one first), ``confidence``
+    the engine's in the first."""
     top = np.sort(cross)[::-1]
     margin = float(top[0] - top[1]) if len(top) > 1 else 0.0
-    return np.array(
-        [float(logit(np.array([judge_answer]))[0]), float(cross[0]), float(top[0]), margin, confidence],
-        dtype=np.float64,
-    )
+    return np.array([float(cross[0]), float(top[0]), margin, confidence], dtype=np.float64)
 
 
 def decider_from(data: dict[str, object]) -> Decider:

@@ -371,7 +371,7 @@ class Judge:
         logits = cross.logits(q.text, [self.candidate_text(int(s)) for s in head])
         order = rerank(probs[:depth], logits, decider.rerank)
         first = int(head[order[0]])
-        row = decision_row(float(answers[order[0]]), logits[order], self.engine.confidence(first, q))
+        row = decision_row(logits[order], self.engine.confidence(first, q))
         p = decider.probability(row)
         ids = np.concatenate([head[order], ranked[depth:]]).astype(np.int64)
         # The judge's probabilities stay the scores, in the new order: the
