@@ -18,6 +18,7 @@ import pytest
 
 from bot.service.layout import cache_folder
 from tests.harness.fake_discord import TOKEN, FakeDiscord
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY_TITLE = "Putin visits Syria to meet Assad, a key Iran ally"
@@ -42,15 +43,21 @@ _SETTINGS = (
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONPATH"] = str(ROOT)  # run from FIXTURES: this checkout's bot
     if "INDEX_CACHE_DIR" in os.environ:  # a temporary folder (conftest.py)
         env["INDEX_CACHE_DIR"] = os.environ["INDEX_CACHE_DIR"]
     env.update(extra)
     return env
 
 
+FIXTURES = STORY_CORPUS.parent
+"""Where the command line runs by default: its ``corpus/`` is the story
+alone, never the working folder's (``tests/story.py``)."""
+
+
 def run(
     *args: str,
-    cwd: Path = ROOT,
+    cwd: Path = FIXTURES,
     env: dict[str, str] | None = None,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
@@ -161,7 +168,7 @@ def test_ask_prints_quotes_and_source() -> None:
 
 
 def test_ask_quotes_are_story_sentences_verbatim() -> None:
-    story = (ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
+    story = (STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
     proc = run("ask", WHERE_MEET)
     assert proc.returncode == 0
     for line in proc.stdout.splitlines():
@@ -186,7 +193,7 @@ def test_ask_json_shape() -> None:
     assert first["authors"] == ["Albert Aji", "Daria Litvinova"]
     assert first["url"] is None
     assert 1 <= first["paragraph"] <= 12
-    story = (ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
+    story = (STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
     assert all(a["text"] in story for a in answers)
 
 
@@ -397,7 +404,7 @@ def test_corpus_dir_setting_is_used(broken_corpus: Path) -> None:
 
 
 def test_corpus_option_beats_the_setting(broken_corpus: Path, tmp_path: Path) -> None:
-    proc = run("index", "--corpus", str(ROOT / "corpus"), env=clean_env(CORPUS_DIR=str(tmp_path / "nope")))
+    proc = run("index", "--corpus", str(STORY_CORPUS), env=clean_env(CORPUS_DIR=str(tmp_path / "nope")))
     assert proc.returncode == 0, proc.stderr
     assert "broken.txt" not in proc.stdout
 
@@ -414,7 +421,7 @@ def test_blank_corpus_dir_is_corpus_not_the_working_folder(tmp_path: Path) -> No
     ``corpus/``: the working folder's README is never an article."""
     folder = tmp_path / "corpus"
     folder.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (folder / story.name).write_bytes(story.read_bytes())
     (tmp_path / "README.md").write_text("# Not an article\n\nThe working folder's own notes.\n", encoding="utf-8")
     for env, dotenv in ((clean_env(CORPUS_DIR=""), None), (clean_env(), "CORPUS_DIR=\n")):
@@ -433,7 +440,7 @@ def test_asking_other_corpora_keeps_the_main_corpus_saved_index(tmp_path: Path) 
     env = clean_env(INDEX_CACHE_DIR=str(cache), SEMANTIC="false")
     main = tmp_path / "main"
     main.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (main / story.name).write_bytes(story.read_bytes())
     proc = run("index", "--corpus", str(main), env=env)
     assert proc.returncode == 0, proc.stderr
@@ -476,7 +483,7 @@ def test_index_reports_the_story() -> None:
 def test_index_of_the_story_alone(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (folder / story.name).write_bytes(story.read_bytes())
     proc = run("index", "--corpus", str(folder))
     assert proc.returncode == 0, proc.stderr
@@ -490,7 +497,7 @@ def test_index_of_the_story_alone(tmp_path: Path) -> None:
 def test_index_is_saved_then_loaded_and_a_changed_file_rebuilds(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (folder / story.name).write_bytes(story.read_bytes())
     env = clean_env(INDEX_CACHE_DIR=str(tmp_path / "cache"), SEMANTIC="false")
 
@@ -549,7 +556,7 @@ def test_token_is_never_echoed(tmp_path: Path) -> None:
     for args, env in (
         (("run",), clean_env(DISCORD_TOKEN=secret, DISCORD_API_BASE_URL=nowhere)),
         (("run",), clean_env(DISCORD_TOKEN=secret, LOG_LEVEL="LOUD")),
-        (("index", "--corpus", str(ROOT / "corpus")), clean_env(DISCORD_TOKEN=secret)),
+        (("index", "--corpus", str(STORY_CORPUS)), clean_env(DISCORD_TOKEN=secret)),
     ):
         proc = run(*args, cwd=tmp_path, env=env)
         assert secret not in proc.stdout
@@ -578,7 +585,7 @@ async def run_against(
         "DISCORD_TOKEN": TOKEN,
         "DISCORD_API_BASE_URL": fake.api_base_url,
         "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CORPUS_DIR": str(ROOT / "corpus"),
+        "CORPUS_DIR": str(STORY_CORPUS),
         "SEMANTIC": "false",
         **settings,
     }
