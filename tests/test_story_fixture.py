@@ -53,7 +53,11 @@ def test_tests_pass_with_an_extra_article_in_corpus(tmp_path: Path) -> None:
     )
     env = {k: v for k, v in os.environ.items() if k not in ("CORPUS_DIR", "PYTEST_ADDOPTS")}
     env["PYTHONPATH"] = str(copy)
-    targets = ["tests/engine/text/test_sentences.py", "tests/engine/test_engine.py", "tests/test_cli.py::test_index_reports_the_story"]
+    targets = [
+        "tests/engine/text/test_sentences.py",
+        "tests/engine/test_engine.py",
+        "tests/test_cli.py::test_index_reports_the_story",
+    ]
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *targets],
         cwd=copy,
