@@ -12,16 +12,17 @@ import asyncio
 import json
 import resource
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, LoadFailure, Result, single_threaded_math
+from bot.progress import Progress
 from bot.render import ranked_text, result_text
-from bot.service import build_engine, fetch_options
+from bot.service import build_engine, fetch_options, server_folder
 from bot.service.corpora import build_server
 from bot.service.engines import encoder_for
+from bot.service.prepare import no_such_server, prepare
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -74,9 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     ask.add_argument("question", nargs="+", metavar="QUESTION", help="the question; '-' reads one per line from stdin")
 
-    index = sub.add_parser("index", help="load and index the corpus, and report on it")
+    index = sub.add_parser(
+        "index", help="build and save everything answering uses (index, sentence vectors, parses), and report on it"
+    )
     index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
     index.add_argument("--server", type=_server_id, metavar="ID", help="as that server sees it: shared and its own")
+    index.add_argument(
+        "--no-vectors", dest="vectors", action="store_false", help="the index alone: no sentence vectors nor parses"
+    )
 
     add = sub.add_parser("add", help="fetch a news page and save its article into the corpus")
     add.add_argument("url", metavar="URL", help="the article's link (http or https)")
@@ -131,6 +137,8 @@ def _engine(
     the shared ones; without it the shared ones alone), and the files that
     failed."""
     folder = Path(corpus or settings.corpus_dir)
+    if server is not None and not server_folder(folder, server).is_dir():
+        raise UsageError(no_such_server(folder, server))
     encoder = encoder_for(settings)
     try:
         engine = build_engine(settings, folder, encoder=encoder)
@@ -182,17 +190,26 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    t0 = time.perf_counter()
-    engine, failures = _engine(settings, args.corpus, err, quiet=True, server=args.server)
-    took = time.perf_counter() - t0
+    """``index``: everything answering uses, built (on every core) and
+    saved, with its progress on ``err`` (``bot/service/prepare.py``)."""
+    shown = Progress(err)
+    folder = Path(args.corpus or settings.corpus_dir)
+    try:
+        done = prepare(settings, folder, args.server, vectors=args.vectors, steps=shown.step)
+    except CorpusError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        shown.close()
+    engine, failures = done.engine, done.failures
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    loaded = engine.index_loaded and not done.vectors_built
     out.write(f"articles    {len(engine.articles)}\n")
     out.write(f"paragraphs  {engine.n_paragraphs}\n")
     out.write(f"sentences   {engine.n_sentences}\n")
     out.write(f"terms       {engine.n_terms}\n")
     out.write(f"embeddings  {engine.semantic_state}\n")
     out.write(f"index       {'loaded from the cache' if engine.index_loaded else 'built'}\n")
-    out.write(f"build time  {took:.3f} s\n")
+    out.write(f"{'load time ' if loaded else 'build time'}  {done.seconds:.3f} s\n")
     out.write(f"peak memory {rss_mb:.0f} MB\n")
     out.write(f"failed      {len(failures)}\n")
     for failure in failures:
