@@ -36,6 +36,22 @@ class StartupError(Exception):
     """The bot cannot start (bad token, unreachable Discord); one line to the user."""
 
 
+EXIT_UNREACHABLE = 3
+"""Exit code when Discord cannot be reached at start-up: a network failure,
+likely to pass, that a service manager should retry (systemd restarts on
+it; exit 2, a configuration error, is final until fixed)."""
+
+
+class Unreachable(StartupError):
+    """Discord could not be reached at start-up (exit ``EXIT_UNREACHABLE``)."""
+
+
+def _unreachable(exc: BaseException) -> Unreachable:
+    return Unreachable(
+        f"cannot reach Discord at {Route.BASE} ({type(exc).__name__}): check the network, or DISCORD_API_BASE_URL"
+    )
+
+
 def apply_endpoints(settings: Settings) -> None:
     """Point discord.py's REST base and gateway where the settings say."""
     Route.BASE = settings.discord_api_base_url or DEFAULT_API_BASE
@@ -87,11 +103,8 @@ async def _login(bot: StoryBot, token: str) -> None:
         await bot.login(token)
     except discord.LoginFailure:
         raise StartupError("Discord refused the token (DISCORD_TOKEN): check it in the developer portal") from None
-    except (aiohttp.ClientError, OSError) as exc:
-        reason = type(exc).__name__
-        raise StartupError(
-            f"cannot reach Discord at {Route.BASE} ({reason}): check the network, or DISCORD_API_BASE_URL"
-        ) from None
+    except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+        raise _unreachable(exc) from None
     except CorpusError as exc:
         folder = bot.settings.corpus_dir.resolve()
         raise StartupError(
@@ -134,11 +147,8 @@ async def recommended_shards(token: str) -> int:
             await http.static_login(token)
         except discord.LoginFailure:
             raise StartupError("Discord refused the token (DISCORD_TOKEN): check it in the developer portal") from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise StartupError(
-                f"cannot reach Discord at {Route.BASE} ({type(exc).__name__}): check the network, or "
-                "DISCORD_API_BASE_URL"
-            ) from None
+        except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+            raise _unreachable(exc) from None
         try:
             shards, _url, _limits = await http.get_bot_gateway()
         except (discord.GatewayNotFound, discord.HTTPException, aiohttp.ClientError, OSError) as exc:

@@ -18,7 +18,7 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot.render import shorten
-from bot.service import Asked, Busy, Where
+from bot.service import QUESTION_MAX_CHARS, Asked, Busy, Where
 from bot.ui import replies
 from bot.ui.buttons import DYNAMIC_ITEMS, answer_view
 from bot.ui.cooldown import UserCooldown
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 500
-"""Longer questions are cut to this many characters before answering."""
+MAX_QUESTION = QUESTION_MAX_CHARS
+"""Longer questions are cut to this many characters before answering, as
+on the command line (``bot/service/questions.py``)."""
 _MENTIONS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 
 Send = Callable[[str, discord.ui.View | None], Awaitable[int | None]]

@@ -7,8 +7,10 @@ from bot.service.engines import EngineFactory, build_engine
 from bot.service.layout import SERVERS, is_own, is_shared, server_folder
 from bot.service.links import fetch_options
 from bot.service.pool import Busy
+from bot.service.questions import QUESTION_MAX_CHARS, question_text
 
 __all__ = [
+    "QUESTION_MAX_CHARS",
     "SERVERS",
     "Asked",
     "Busy",
@@ -21,5 +23,6 @@ __all__ = [
     "fetch_options",
     "is_own",
     "is_shared",
+    "question_text",
     "server_folder",
 ]
