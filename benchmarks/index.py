@@ -49,9 +49,7 @@ def distinct_copies(articles: list[Any]) -> list[Any]:
         if copy == "1":
             out.append(article)
             continue
-        paragraphs = tuple(
-            " ".join(f"{p[a:b]} ({copy})" for a, b in split_sentences(p)) for p in article.paragraphs
-        )
+        paragraphs = tuple(" ".join(f"{p[a:b]} ({copy})" for a, b in split_sentences(p)) for p in article.paragraphs)
         out.append(dataclasses.replace(article, paragraphs=paragraphs))
     return out
 

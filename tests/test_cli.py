@@ -206,7 +206,8 @@ def test_ask_each_argument_is_a_question() -> None:
     assert (first["question"], first["answered"]) == (WHERE_MEET, True)
     assert (second["question"], second["answered"]) == (OFF_TOPIC, False)
     text = run("ask", WHERE_MEET, OFF_TOPIC).stdout
-    assert f"Q: {WHERE_MEET}" in text and f"Q: {OFF_TOPIC}" in text
+    assert f"Q: {WHERE_MEET}" in text
+    assert f"Q: {OFF_TOPIC}" in text
 
 
 def test_ask_top_in_text_mode_lists_that_many_quotes_with_their_sources() -> None:

@@ -21,15 +21,18 @@ def test_index_builds_then_loads_and_ask_starts_ready(tmp_path: Path) -> None:
     first = run("index", "--corpus", str(STORY_CORPUS), env=env)
     assert first.returncode == 0, first.stderr
     built = numbers(first.stdout)
-    assert built["index"] == "built" and "build time" in built
+    assert built["index"] == "built"
+    assert "build time" in built
     assert built["embeddings"] == "all sentences"
     # Not a terminal: plain lines, each whole, no carriage return nor colour.
-    assert "\r" not in first.stderr and "\x1b" not in first.stderr
+    assert "\r" not in first.stderr
+    assert "\x1b" not in first.stderr
     assert any(line.startswith("embedding: ") for line in first.stderr.splitlines()), first.stderr
     second = run("index", "--corpus", str(STORY_CORPUS), env=env)
     loaded = numbers(second.stdout)
     assert loaded["index"] == "loaded from the cache"
-    assert "load time" in loaded and "build time" not in loaded
+    assert "load time" in loaded
+    assert "build time" not in loaded
     assert second.stderr == ""  # nothing left to build
     asked = run("ask", "--json", "--corpus", str(STORY_CORPUS), WHERE_MEET, env=env)
     assert json.loads(asked.stdout)["answered"] is True

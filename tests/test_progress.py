@@ -29,7 +29,8 @@ def test_plain_lines_every_few_seconds_with_count_rate_and_time_left() -> None:
         "embedding: 500 of 1,000 (50%), 100 a second, about 5 s left",
         "embedding: 1,000 of 1,000 in 10 s (100 a second)",
     ]
-    assert "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
+    assert "\r" not in out.getvalue()
+    assert "\x1b" not in out.getvalue()
 
 
 def test_a_new_total_starts_a_new_stage_and_minutes_read_as_minutes() -> None:
@@ -57,5 +58,6 @@ def test_a_terminal_gets_a_bar_with_count_and_time_left() -> None:
     step(100, 200)
     step(200, 200)
     text = out.getvalue()
-    assert "embedding" in text and "200/200" in text
+    assert "embedding" in text
+    assert "200/200" in text
     assert "\r" in text  # redrawn in place

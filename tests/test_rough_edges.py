@@ -49,7 +49,8 @@ def test_ask_stdin_goes_on_after_a_bad_line() -> None:
     assert code == 0, err
     first, second = (json.loads(line) for line in out.splitlines())
     assert first["question"] == "\ufffdt\ufffd putin"
-    assert second["question"] == WHERE_MEET and second["answered"] is True
+    assert second["question"] == WHERE_MEET
+    assert second["answered"] is True
 
 
 def test_a_huge_question_is_cut_as_on_discord() -> None:
@@ -57,11 +58,13 @@ def test_a_huge_question_is_cut_as_on_discord() -> None:
     code, out, err = ask("--json", huge)
     assert code == 0
     assert len(json.loads(out)["question"]) == QUESTION_MAX_CHARS
-    assert err.count("\n") == 1 and f"first {QUESTION_MAX_CHARS} characters" in err
+    assert err.count("\n") == 1
+    assert f"first {QUESTION_MAX_CHARS} characters" in err
     raw = io.BytesIO(huge.encode() + b"\n" + WHERE_MEET.encode() + b"\n")
     code, out, err = ask("--json", "-", stdin=io.TextIOWrapper(raw, encoding="utf-8"))
     first, second = (json.loads(line) for line in out.splitlines())
-    assert len(first["question"]) <= QUESTION_MAX_CHARS and second["question"] == WHERE_MEET
+    assert len(first["question"]) <= QUESTION_MAX_CHARS
+    assert second["question"] == WHERE_MEET
 
 
 def test_one_question_length_for_discord_and_the_command_line() -> None:
@@ -81,19 +84,22 @@ def test_a_gzipped_jsonl_is_one_failure_saying_compressed(tmp_path: Path) -> Non
     (tmp_path / "story.txt").write_bytes(STORY_FILE.read_bytes())
     corpus = load_corpus(tmp_path)
     assert len(corpus.failures) == 1
-    assert "compressed file, gzip" in str(corpus.failures[0]) and "articles.jsonl" in str(corpus.failures[0])
+    assert "compressed file, gzip" in str(corpus.failures[0])
+    assert "articles.jsonl" in str(corpus.failures[0])
     _, failures = parse_article_bytes("up.jsonl", data)  # an upload: the same verdict
-    assert len(failures) == 1 and "compressed" in failures[0].reason
+    assert len(failures) == 1
+    assert "compressed" in failures[0].reason
 
 
 def test_ask_warns_once_for_many_bad_files(tmp_path: Path) -> None:
     (tmp_path / "story.txt").write_bytes(STORY_FILE.read_bytes())
     for i in range(40):
         (tmp_path / f"bad{i:02d}.txt").write_bytes(b"Title\n\n\xff broken\n")
-    code, out, err = ask("--corpus", str(tmp_path), WHERE_MEET)
+    code, _out, err = ask("--corpus", str(tmp_path), WHERE_MEET)
     assert code == 0
     assert err.count("\n") == 1, err
-    assert "and 39 more" in err and "python -m bot index" in err
+    assert "and 39 more" in err
+    assert "python -m bot index" in err
 
 
 def test_an_unwritable_cache_warns_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -111,9 +117,11 @@ def test_an_unwritable_cache_warns_once(tmp_path: Path, caplog: pytest.LogCaptur
 
 def test_server_without_a_folder_is_said(tmp_path: Path) -> None:
     code, out, err = ask("--server", "999", WHERE_MEET)
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert err.count("\n") == 1
-    assert "server 999 has no articles of its own" in err and "servers/999" in err
+    assert "server 999 has no articles of its own" in err
+    assert "servers/999" in err
 
 
 # -- settings --------------------------------------------------------------------
@@ -127,8 +135,10 @@ def test_a_dot_env_line_without_equals_names_the_file_and_stops(
     with pytest.raises(SettingsError, match=r"\.env line 2 is not a setting") as caught:
         load_settings()
     assert "secret" not in str(caught.value)
-    code, out, err = ask(WHERE_MEET)
-    assert code == 2 and err.count("\n") == 1 and ".env line 2" in err
+    code, _out, err = ask(WHERE_MEET)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert ".env line 2" in err
 
 
 def test_a_bad_admin_id_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,4 +157,5 @@ def test_a_wire_story_in_several_articles_is_quoted_once(tmp_path: Path) -> None
         (tmp_path / f"{name}.txt").write_text(f"{title} ({name})\n{rest}", encoding="utf-8")
     result = Engine(load_corpus(tmp_path)).ask(WHERE_MEET, top=3)
     texts = [" ".join(a.text.casefold().split()) for a in result.answers]
-    assert len(texts) == 3 and len(set(texts)) == 3
+    assert len(texts) == 3
+    assert len(set(texts)) == 3

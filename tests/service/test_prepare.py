@@ -28,7 +28,8 @@ def test_parallel_encoder_gives_the_vectors_one_thread_gives() -> None:
     told: list[tuple[int, int]] = []
     parallel = ParallelEncoder(encoder, 3, lambda done, total: told.append((done, total)))
     assert np.abs(parallel.encode(texts) - encoder.encode(texts)).max() < 1e-5
-    assert told[0] == (0, len(texts)) and told[-1] == (len(texts), len(texts))
+    assert told[0] == (0, len(texts))
+    assert told[-1] == (len(texts), len(texts))
     assert [d for d, _ in told] == sorted(d for d, _ in told)
 
 
@@ -43,8 +44,10 @@ def test_a_large_corpus_vectors_built_at_once_on_threads_equal_the_eager_ones(tm
     engine = Engine(load_corpus(STORY_CORPUS), config=lazy, encoder=parallel, cache=open_cache(tmp_path))
     assert engine.vectors_pending
     assert engine.build_vectors()
-    assert engine.semantic is not None and eager.semantic is not None
-    assert engine.semantic.matrix is not None and eager.semantic.matrix is not None
+    assert engine.semantic is not None
+    assert eager.semantic is not None
+    assert engine.semantic.matrix is not None
+    assert eager.semantic.matrix is not None
     assert np.abs(engine.semantic.matrix - eager.semantic.matrix).max() < 1e-5
     again = Engine(load_corpus(STORY_CORPUS), config=lazy, encoder=encoder, cache=open_cache(tmp_path))
     assert not again.vectors_pending
@@ -61,16 +64,20 @@ def test_prepare_builds_then_loads_everything(tmp_path: Path) -> None:
 
     first = prepare(settings, STORY_CORPUS, steps=step)  # type: ignore[arg-type]
     assert not first.engine.index_loaded
-    assert first.engine.semantic is not None and first.engine.semantic.eager
-    assert first.engine.judge is not None and first.engine.judge.complete()
+    assert first.engine.semantic is not None
+    assert first.engine.semantic.eager
+    assert first.engine.judge is not None
+    assert first.engine.judge.complete()
     second = prepare(settings, STORY_CORPUS)
     assert second.engine.index_loaded
-    assert second.engine.judge is not None and second.engine.judge.complete()  # parses loaded
+    assert second.engine.judge is not None
+    assert second.engine.judge.complete()
 
 
 def test_no_vectors_is_the_index_alone(tmp_path: Path) -> None:
     done = prepare(load_settings(index_cache_dir=tmp_path), STORY_CORPUS, vectors=False)
-    assert done.engine.semantic is None and done.engine.judge is None
+    assert done.engine.semantic is None
+    assert done.engine.judge is None
     assert not done.vectors_built
 
 
