@@ -258,8 +258,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
+    from bot.logs import setup_logging
 
-    runner.setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(runner.run(settings))
     except runner.Unreachable as exc:  # a network failure: worth restarting
@@ -272,8 +273,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 
 def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
+    from bot.logs import setup_logging
 
-    runner.setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         count = asyncio.run(runner.sync(settings, args.guild, everywhere=args.everywhere))
     except runner.Unreachable as exc:

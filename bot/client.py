@@ -32,6 +32,7 @@ from typing import Any, Self
 import discord
 from discord.ext import commands
 
+from bot.metrics import Metrics
 from bot.service import StoryService
 from bot.settings import Settings
 
@@ -94,6 +95,19 @@ class StoryBot(commands.Bot):
         self.settings = settings
         self.service = service or StoryService(settings)
         self._start_service = start_service
+        self.metrics = Metrics(engines_loaded=self._engines_loaded, gateway_latency=lambda: self.latency)
+        """Served at ``METRICS_PORT`` (``bot/metrics.py``)."""
+
+    def _engines_loaded(self) -> float:
+        return float(self.service.corpora.engines_loaded)
+
+    def health(self) -> str | None:
+        """``/healthz``: None once connected with the corpus loaded, else why not."""
+        if self.is_closed() or not self.is_ready():
+            return "not connected to Discord"
+        if self.service.engine is None:
+            return "the corpus is not loaded yet"
+        return None
 
     async def setup_hook(self) -> None:
         if self._start_service:

@@ -112,6 +112,15 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
+    # -- running it as a service (issue 31) --------------------------------------
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve /metrics and /healthz on this port (`run`); empty: off."
+    )
+    metrics_host: str = Field(default="127.0.0.1", min_length=1, description="Address the metrics server listens on.")
+    log_format: str = Field(
+        default="text", pattern=r"(?i)^(text|json)$", description="text, or json: one JSON object a line."
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _blank_is_default(cls, data: Any) -> Any:
