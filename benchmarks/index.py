@@ -1,6 +1,6 @@
 """``python -m bot index`` as an operator runs it, then ``ask`` (issue 31).
 
-    python -m benchmarks.index [--sentences 10000,50000] [--questions 300] [--repeat]
+    python -m benchmarks.index [--sentences 10000,50000] [--questions 300] [--repeat] [--no-vectors]
 
 For each size: SQuAD dev's paragraphs copied as new articles until the
 corpus holds that many sentences (``benchmarks.scale.make_articles``),
@@ -16,6 +16,9 @@ SQuAD's ~10,000).  Then, as subprocesses, the real commands:
 2. ``python -m bot index`` again: everything loaded;
 3. ``python -m bot ask --json --corpus DIR -`` with ``--questions`` SQuAD
    dev questions on standard input: ``took_ms`` p50 and p99.
+
+``--no-vectors``: ``index --no-vectors`` (the index alone), and ``ask``
+with the sentence model off (``SEMANTIC=false``: BM25 alone).
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
 
 
-def one_size(data: list[dict[str, Any]], n: int, questions: list[str], repeat: bool) -> None:
+def one_size(data: list[dict[str, Any]], n: int, questions: list[str], repeat: bool, vectors: bool = True) -> None:
     articles = make_articles(data, n)
     if not repeat:
         articles = distinct_copies(articles)
@@ -84,13 +87,16 @@ def one_size(data: list[dict[str, Any]], n: int, questions: list[str], repeat: b
         env = {k: v for k, v in os.environ.items() if k not in ("CORPUS_DIR", "SEMANTIC")}
         env["INDEX_CACHE_DIR"] = str(Path(tmp) / "cache")
         env["PYTHONPATH"] = str(ROOT)
-        proc, took = bot(["index", "--corpus", str(folder)], env)
+        if not vectors:
+            env["SEMANTIC"] = "false"
+        index = ["index", "--corpus", str(folder)] + ([] if vectors else ["--no-vectors"])
+        proc, took = bot(index, env)
         sentences = int(field(proc.stdout, "sentences"))
         progress = [line for line in proc.stderr.splitlines() if " of " in line]
         print(f"{sentences:,} sentences: index (cold) {took:.0f} s, {sentences / took:.0f} sentences a second")
         for line in progress[-3:]:
             print(f"    progress: {line}")
-        proc, took = bot(["index", "--corpus", str(folder)], env)
+        proc, took = bot(index, env)
         print(f"    index again (all loaded): {took:.1f} s; {field(proc.stdout, 'embeddings')}")
         proc, took = bot(["ask", "--json", "--corpus", str(folder), "-"], env, "\n".join(questions) + "\n")
         took_ms = [json.loads(line)["took_ms"] for line in proc.stdout.splitlines()]
@@ -106,13 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", default="10000,50000", help="corpus sizes, comma-separated")
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--repeat", action="store_true", help="copies repeat SQuAD's sentences (embedded once)")
+    parser.add_argument("--no-vectors", dest="vectors", action="store_false", help="the index alone; BM25 answers")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
     data = load_squad(args.data)
     questions = squad_questions(data, args.questions)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     for n in (int(x) for x in args.sentences.split(",")):
-        one_size(data, n, questions, args.repeat)
+        one_size(data, n, questions, args.repeat, args.vectors)
     return 0
 
 

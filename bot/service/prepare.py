@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,10 +103,15 @@ def _parse(engine: Engine, told: Callable[[int, int], None]) -> None:
     if judge is None or n > WARM_PARSE or judge.complete():
         return
     told(0, n)
-    for start in range(0, n, PARSE_BATCH):
-        ids = range(start, min(n, start + PARSE_BATCH))
-        judge.parsed(ids)
-        if judge.tokens is not None:
-            judge.tokens.rows(ids, engine.index.sentence_text)
-        told(ids.stop, n)
+    with ThreadPoolExecutor(1, thread_name_prefix="token-states") as beside:
+        for start in range(0, n, PARSE_BATCH):
+            ids = range(start, min(n, start + PARSE_BATCH))
+            # The token states (the sentence model, on every core) beside
+            # the parses (spaCy): they are kept apart, and as slow as each other.
+            store = judge.tokens
+            states = beside.submit(store.rows, ids, engine.index.sentence_text) if store is not None else None
+            judge.parsed(ids)
+            if states is not None:
+                states.result()
+            told(ids.stop, n)
     judge.save()

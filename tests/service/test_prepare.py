@@ -34,6 +34,18 @@ def test_parallel_encoder_gives_the_vectors_one_thread_gives() -> None:
 
 
 @needs_model
+def test_parallel_token_states_are_those_of_one_thread() -> None:
+    assert encoder is not None
+    engine = Engine.from_folder(STORY_CORPUS)
+    texts = [engine.index.sentence_text(i) for i in range(engine.n_sentences)]
+    vectors, rows = ParallelEncoder(encoder, 2).encode_tokens(texts)
+    one_vectors, one_rows = encoder.encode_tokens(texts)
+    assert np.abs(vectors - one_vectors).max() < 1e-5
+    assert [r.words for r in rows] == [r.words for r in one_rows]
+    assert max(float(np.abs(a.vectors - b.vectors).max()) for a, b in zip(rows, one_rows, strict=True)) < 1e-5
+
+
+@needs_model
 def test_a_large_corpus_vectors_built_at_once_on_threads_equal_the_eager_ones(tmp_path: Path) -> None:
     """A corpus above the eager limit (made small here) gets every vector,
     each distinct text embedded once, and they are saved: a new engine loads them."""

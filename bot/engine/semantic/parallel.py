@@ -19,10 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.semantic.encoder import SentenceEncoder
+from bot.engine.semantic.encoder import SentenceEncoder, TokenRows
 
 Progress = Callable[[int, int], None]
 """Told ``(texts embedded, texts in the call)`` as a large call goes on."""
+
+MIN_SHARE = 8
+"""Fewest texts of an ``encode_tokens`` call given to one thread."""
 
 CHUNK = 128
 """Texts per task: small enough to share out evenly and to report often,
@@ -64,3 +67,21 @@ class ParallelEncoder(SentenceEncoder):
                 if self.progress is not None:
                     self.progress(done, len(texts))
         return out
+
+    def encode_tokens(
+        self, texts: Sequence[str], batch_size: int = 64, max_tokens: int | None = None
+    ) -> tuple[npt.NDArray[np.float32], list[TokenRows]]:
+        """``encode_tokens``, a call's texts shared out among the threads
+        (the judge's token states: a call of 64 texts at a time)."""
+        if isinstance(texts, str) or self.workers == 1 or len(texts) < 2 * MIN_SHARE:
+            return super().encode_tokens(texts, batch_size, max_tokens)
+        texts = list(texts)
+        size = max(MIN_SHARE, -(-len(texts) // self.workers))
+        shares = [texts[i : i + size] for i in range(0, len(texts), size)]
+
+        def one(share: list[str]) -> tuple[npt.NDArray[np.float32], list[TokenRows]]:
+            return SentenceEncoder.encode_tokens(self, share, batch_size, max_tokens)
+
+        with ThreadPoolExecutor(len(shares), thread_name_prefix="embed") as pool:
+            parts = list(pool.map(one, shares))
+        return np.concatenate([vectors for vectors, _ in parts]), [rows for _, share in parts for rows in share]
