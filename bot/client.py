@@ -101,9 +101,17 @@ class StoryBot(commands.Bot):
     def _engines_loaded(self) -> float:
         return float(self.service.corpora.engines_loaded)
 
+    def _gateway_open(self) -> bool:
+        """Whether the gateway connection is up now (every shard's, when sharded)."""
+        shards = getattr(self, "shards", None)
+        if isinstance(shards, dict):
+            return bool(shards) and not any(shard.is_closed() for shard in shards.values())
+        ws = self.ws
+        return ws is not None and ws.open
+
     def health(self) -> str | None:
         """``/healthz``: None once connected with the corpus loaded, else why not."""
-        if self.is_closed() or not self.is_ready():
+        if self.is_closed() or not self.is_ready() or not self._gateway_open():
             return "not connected to Discord"
         if self.service.engine is None:
             return "the corpus is not loaded yet"
