@@ -6,7 +6,7 @@ For each size: SQuAD dev's paragraphs copied as new articles until the
 corpus holds that many sentences (``benchmarks.scale.make_articles``),
 written as ``.txt`` files in a temporary folder, with an empty
 ``INDEX_CACHE_DIR`` of its own.  Each copy's sentences are made distinct
-(a copy number after each sentence) so that the vectors' build embeds every
+(a copy number before each sentence) so that the vectors' build embeds every
 sentence, as a corpus of that many different sentences would; ``--repeat``
 keeps the copies identical (each distinct text is embedded once: only
 SQuAD's ~10,000).  Then, as subprocesses, the real commands:
@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def distinct_copies(articles: list[Any]) -> list[Any]:
-    """Each copy after the first with a copy number after each sentence."""
+    """Each copy after the first with a copy number before each sentence
+    (after it, a paragraph's last one was split off as a sentence of its
+    own: 236,752 sentences for 200,000)."""
     import dataclasses
 
     from bot.engine import split_sentences
@@ -52,7 +54,7 @@ def distinct_copies(articles: list[Any]) -> list[Any]:
         if copy == "1":
             out.append(article)
             continue
-        paragraphs = tuple(" ".join(f"{p[a:b]} ({copy})" for a, b in split_sentences(p)) for p in article.paragraphs)
+        paragraphs = tuple(" ".join(f"({copy}) {p[a:b]}" for a, b in split_sentences(p)) for p in article.paragraphs)
         out.append(dataclasses.replace(article, paragraphs=paragraphs))
     return out
 
