@@ -305,7 +305,7 @@ def main(
         if args.command is None:
             raise UsageError("say what to do: run, ask, index, add or sync (see --help)")
         settings = load_settings()
-        if args.command in ("ask", "run"):
+        if args.command in ("ask", "run", "index"):  # index: one BLAS thread for each of its threads
             single_threaded_math()
         if args.command == "ask":
             return cmd_ask(args, settings, out, err, stdin)

@@ -94,10 +94,10 @@ def prepare(
 def _parse(engine: Engine, told: Callable[[int, int], None]) -> None:
     """The judge's parses (and token states) of every sentence, a batch at
     a time, saved with the index: what ``Engine.warm_up`` does while the bot
-    is idle, here in large batches (its batches of 8, each waiting for an
-    idle moment, parsed 11 sentences a second).  Nothing when they were
-    saved, or the corpus is larger than the judge keeps (``WARM_PARSE``:
-    a question then parses its own candidates)."""
+    is idle, here in large batches, the token states embedded on every core
+    beside spaCy's parses.  Nothing when they were saved, or the corpus is
+    larger than the judge keeps (``WARM_PARSE``: a question then parses its
+    own candidates)."""
     judge = engine.judge
     n = engine.n_sentences
     if judge is None or n > WARM_PARSE or judge.complete():
