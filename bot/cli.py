@@ -2,7 +2,8 @@
 
 A stable contract (PRODUCT.md): other tools parse ``ask --json``.  Exit
 codes: 0 success; 2 bad usage or configuration, with one line naming the
-problem (never a traceback).
+problem (never a traceback); 3 (``run``, ``sync``) Discord unreachable at
+start-up, one line too: a service manager restarts on 3, not on 2.
 """
 
 from __future__ import annotations
@@ -12,18 +13,29 @@ import asyncio
 import json
 import resource
 import sys
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import IO, Any, NoReturn, TextIO
 
 from bot.engine import Answer, CorpusError, Engine, LoadFailure, Result, single_threaded_math
+from bot.progress import Progress
 from bot.render import ranked_text, result_text
 from bot.render_facts import people_text, timeline_text
-from bot.service import FactsBook, PersonEntry, TimelineEntry, build_engine, fetch_options
+from bot.service import (
+    QUESTION_MAX_CHARS,
+    FactsBook,
+    PersonEntry,
+    TimelineEntry,
+    build_engine,
+    fetch_options,
+    question_text,
+    server_folder,
+)
 from bot.service.corpora import build_server
 from bot.service.engines import encoder_for
 from bot.service.facts import BY
+from bot.service.prepare import no_such_server, prepare
+from bot.service.questions import QUESTION_MAX_BYTES
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -76,11 +88,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the K best sentences, each with its source (default: the reply a reader gets; with --json, 3)",
     )
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
-    ask.add_argument("question", nargs="+", metavar="QUESTION", help="the question; '-' reads one per line from stdin")
+    ask.add_argument(
+        "question",
+        nargs="+",
+        metavar="QUESTION",
+        help=f"a question (quote it); several are each answered; '-' reads one a line from stdin; "
+        f"at most {QUESTION_MAX_CHARS} characters are read",
+    )
 
-    index = sub.add_parser("index", help="load and index the corpus, and report on it")
+    index = sub.add_parser(
+        "index", help="build and save everything answering uses (index, sentence vectors, parses), and report on it"
+    )
     index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: CORPUS_DIR or corpus/)")
     index.add_argument("--server", type=_server_id, metavar="ID", help="as that server sees it: shared and its own")
+    index.add_argument(
+        "--no-vectors", dest="vectors", action="store_false", help="the index alone: no sentence vectors nor parses"
+    )
 
     add = sub.add_parser("add", help="fetch a news page and save its article into the corpus")
     add.add_argument("url", metavar="URL", help="the article's link (http or https)")
@@ -152,6 +175,8 @@ def _engine(
     the shared ones; without it the shared ones alone), and the files that
     failed."""
     folder = Path(corpus or settings.corpus_dir)
+    if server is not None and not server_folder(folder, server).is_dir():
+        raise UsageError(no_such_server(folder, server))
     encoder = encoder_for(settings)
     try:
         engine = build_engine(settings, folder, encoder=encoder)
@@ -162,38 +187,56 @@ def _engine(
             failures += built.failures
     except CorpusError as exc:
         raise UsageError(str(exc)) from None
-    if not quiet:
-        for failure in failures:
-            print(f"warning: skipped {failure}", file=err)
+    if not quiet and failures:  # once, in one line: ``index`` lists them
+        more = f" and {len(failures) - 1} more (python -m bot index lists them)" if len(failures) > 1 else ""
+        print(f"warning: skipped {failures[0]}{more}", file=err)
     return engine, failures
 
 
-def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
-    if args.question == ["-"]:
-        for line in stdin:
-            line = line.strip()
-            if line:
-                yield line
+def _stdin_lines(stdin: TextIO) -> Iterator[str]:
+    """Standard input's lines, bytes that are not UTF-8 replaced (a bad
+    line is still a question, and those after it are read), a line longer
+    than any question read past in pieces."""
+    raw: IO[bytes] | None = getattr(stdin, "buffer", None)
+    if raw is None:  # already text (tests)
+        yield from stdin
         return
-    question = " ".join(args.question).strip()
-    if not question:
-        raise UsageError("the question is empty")
-    yield question
+    while line := raw.readline(QUESTION_MAX_BYTES):
+        if not line.endswith(b"\n"):
+            while (rest := raw.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+        yield line.decode("utf-8", "replace")
+
+
+def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterable[str]:
+    """Each argument one question (PRODUCT.md: ``QUESTION...``); ``-`` the
+    lines of standard input, one question each."""
+    for arg in args.question:
+        if arg != "-":
+            yield arg
+            continue
+        for line in _stdin_lines(stdin):
+            if line.strip():
+                yield line
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
-    if args.question != ["-"] and not " ".join(args.question).strip():
+    if any(not question_text(q) for q in args.question):
         raise UsageError("the question is empty")
     engine, _ = _engine(settings, args.corpus, err, server=args.server)
+    several = len(args.question) > 1 or args.question == ["-"]
     first = True
-    for question in _questions(args, stdin):
+    for asked in _questions(args, stdin):
+        question = question_text(asked)
+        if len(" ".join(asked.split())) > QUESTION_MAX_CHARS:
+            print(f"warning: a question was cut to its first {QUESTION_MAX_CHARS} characters", file=err)
         result = engine.ask(question, top=args.top or DEFAULT_TOP)
         if args.json:
             out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
         else:
             if not first:
                 out.write("\n")
-            if args.question == ["-"]:
+            if several:
                 out.write(f"Q: {question}\n")
             text = result_text(result, engine.articles) if args.top is None else ranked_text(result, engine.articles)
             out.write(text + "\n")
@@ -203,17 +246,26 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    t0 = time.perf_counter()
-    engine, failures = _engine(settings, args.corpus, err, quiet=True, server=args.server)
-    took = time.perf_counter() - t0
+    """``index``: everything answering uses, built (on every core) and
+    saved, with its progress on ``err`` (``bot/service/prepare.py``)."""
+    shown = Progress(err)
+    folder = Path(args.corpus or settings.corpus_dir)
+    try:
+        done = prepare(settings, folder, args.server, vectors=args.vectors, steps=shown.step)
+    except CorpusError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        shown.close()
+    engine, failures = done.engine, done.failures
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    loaded = engine.index_loaded and not done.vectors_built
     out.write(f"articles    {len(engine.articles)}\n")
     out.write(f"paragraphs  {engine.n_paragraphs}\n")
     out.write(f"sentences   {engine.n_sentences}\n")
     out.write(f"terms       {engine.n_terms}\n")
     out.write(f"embeddings  {engine.semantic_state}\n")
     out.write(f"index       {'loaded from the cache' if engine.index_loaded else 'built'}\n")
-    out.write(f"build time  {took:.3f} s\n")
+    out.write(f"{'load time ' if loaded else 'build time'}  {done.seconds:.3f} s\n")
     out.write(f"peak memory {rss_mb:.0f} MB\n")
     out.write(f"failed      {len(failures)}\n")
     for failure in failures:
@@ -277,10 +329,14 @@ def cmd_facts(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
+    from bot.logs import setup_logging
 
-    runner.setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(runner.run(settings))
+    except runner.Unreachable as exc:  # a network failure: worth restarting
+        print(f"bot: error: {exc}", file=err)
+        return runner.EXIT_UNREACHABLE
     except runner.StartupError as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
@@ -288,10 +344,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
 
 def cmd_sync(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from bot import runner
+    from bot.logs import setup_logging
 
-    runner.setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         count = asyncio.run(runner.sync(settings, args.guild, everywhere=args.everywhere))
+    except runner.Unreachable as exc:
+        print(f"bot: error: {exc}", file=err)
+        return runner.EXIT_UNREACHABLE
     except runner.StartupError as exc:
         raise UsageError(str(exc)) from None
     guild = None if args.everywhere else args.guild or settings.dev_guild_id
@@ -316,7 +376,7 @@ def main(
         if args.command is None:
             raise UsageError("say what to do: run, ask, index, add, sync, people or timeline (see --help)")
         settings = load_settings()
-        if args.command in ("ask", "run"):
+        if args.command in ("ask", "run", "index"):  # index: one BLAS thread for each of its threads
             single_threaded_math()
         if args.command == "ask":
             return cmd_ask(args, settings, out, err, stdin)

@@ -32,6 +32,7 @@ from typing import Any, Self
 import discord
 from discord.ext import commands
 
+from bot.metrics import Metrics
 from bot.service import StoryService
 from bot.settings import Settings
 
@@ -99,6 +100,27 @@ class StoryBot(commands.Bot):
         self.settings = settings
         self.service = service or StoryService(settings)
         self._start_service = start_service
+        self.metrics = Metrics(engines_loaded=self._engines_loaded, gateway_latency=lambda: self.latency)
+        """Served at ``METRICS_PORT`` (``bot/metrics.py``)."""
+
+    def _engines_loaded(self) -> float:
+        return float(self.service.corpora.engines_loaded)
+
+    def _gateway_open(self) -> bool:
+        """Whether the gateway connection is up now (every shard's, when sharded)."""
+        shards = getattr(self, "shards", None)
+        if isinstance(shards, dict):
+            return bool(shards) and not any(shard.is_closed() for shard in shards.values())
+        ws = self.ws
+        return ws is not None and ws.open
+
+    def health(self) -> str | None:
+        """``/healthz``: None once connected with the corpus loaded, else why not."""
+        if self.is_closed() or not self.is_ready() or not self._gateway_open():
+            return "not connected to Discord"
+        if self.service.engine is None:
+            return "the corpus is not loaded yet"
+        return None
 
     async def setup_hook(self) -> None:
         if self._start_service:

@@ -18,11 +18,13 @@ import signal
 import aiohttp
 import discord
 import yarl
+from aiohttp import web
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.client import StoryBot
 from bot.engine import CorpusError
+from bot.metrics import serve
 from bot.service import StoryService
 from bot.settings import Settings
 
@@ -34,6 +36,22 @@ DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 
 class StartupError(Exception):
     """The bot cannot start (bad token, unreachable Discord); one line to the user."""
+
+
+EXIT_UNREACHABLE = 3
+"""Exit code when Discord cannot be reached at start-up: a network failure,
+likely to pass, that a service manager should retry (systemd restarts on
+it; exit 2, a configuration error, is final until fixed)."""
+
+
+class Unreachable(StartupError):
+    """Discord could not be reached at start-up (exit ``EXIT_UNREACHABLE``)."""
+
+
+def _unreachable(exc: BaseException) -> Unreachable:
+    return Unreachable(
+        f"cannot reach Discord at {Route.BASE} ({type(exc).__name__}): check the network, or DISCORD_API_BASE_URL"
+    )
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -63,19 +81,6 @@ CLOSE_CODES = {
 """Gateway close codes that no retry can fix, as the line an operator reads."""
 
 
-QUIETED = {"asyncpg.pool": logging.ERROR}
-"""Loggers whose warnings only repeat ours: asyncpg's pool logs a traceback
-at every failed try to reconnect while PostgreSQL is down, where the
-question log has said once, in one line, that the database is unreachable
-and what is kept meanwhile."""
-
-
-def setup_logging(level: str) -> None:
-    discord.utils.setup_logging(level=getattr(logging, level.upper()), root=True)
-    for name, least in QUIETED.items():
-        logging.getLogger(name).setLevel(max(least, logging.getLogger().level))
-
-
 def _token(settings: Settings) -> str:
     if settings.discord_token is None:
         raise StartupError("DISCORD_TOKEN is not set (put it in .env or the environment)")
@@ -87,11 +92,8 @@ async def _login(bot: StoryBot, token: str) -> None:
         await bot.login(token)
     except discord.LoginFailure:
         raise StartupError("Discord refused the token (DISCORD_TOKEN): check it in the developer portal") from None
-    except (aiohttp.ClientError, OSError) as exc:
-        reason = type(exc).__name__
-        raise StartupError(
-            f"cannot reach Discord at {Route.BASE} ({reason}): check the network, or DISCORD_API_BASE_URL"
-        ) from None
+    except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+        raise _unreachable(exc) from None
     except CorpusError as exc:
         folder = bot.settings.corpus_dir.resolve()
         raise StartupError(
@@ -134,11 +136,8 @@ async def recommended_shards(token: str) -> int:
             await http.static_login(token)
         except discord.LoginFailure:
             raise StartupError("Discord refused the token (DISCORD_TOKEN): check it in the developer portal") from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise StartupError(
-                f"cannot reach Discord at {Route.BASE} ({type(exc).__name__}): check the network, or "
-                "DISCORD_API_BASE_URL"
-            ) from None
+        except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+            raise _unreachable(exc) from None
         try:
             shards, _url, _limits = await http.get_bot_gateway()
         except (discord.GatewayNotFound, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
@@ -172,6 +171,7 @@ async def run(settings: Settings, bot: StoryBot | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     async with bot:
+        metrics = await _serve_metrics(bot)
         await _login(bot, token)
         runner = asyncio.create_task(_connect(bot))
         stopper = asyncio.create_task(stop.wait())
@@ -182,9 +182,27 @@ async def run(settings: Settings, bot: StoryBot | None = None) -> None:
         stopper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner
+        if metrics is not None:
+            await metrics.cleanup()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(sig)
+
+
+async def _serve_metrics(bot: StoryBot) -> web.AppRunner | None:
+    """The metrics and health server, when ``METRICS_PORT`` is set; a port
+    that cannot be had is a configuration error."""
+    settings = bot.settings
+    if settings.metrics_port is None:
+        return None
+    try:
+        return await serve(bot.metrics, bot.health, settings.metrics_host, settings.metrics_port)
+    except OSError as exc:
+        where = f"{settings.metrics_host}:{settings.metrics_port}"
+        raise StartupError(
+            f"cannot serve metrics at {where} ({exc.strerror or exc}): choose another METRICS_PORT or METRICS_HOST, "
+            "or leave METRICS_PORT empty"
+        ) from None
 
 
 async def sync(settings: Settings, guild_id: int | None = None, *, everywhere: bool = False) -> int:

@@ -7,6 +7,7 @@ setting is documented in ``.env.example``.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -117,6 +118,15 @@ class Settings(BaseSettings):
         description="Ask for the Message Content intent, so that servers' admins may turn on answer channels.",
     )
 
+    # -- running it as a service (issue 31) --------------------------------------
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve /metrics and /healthz on this port (`run`); empty: off."
+    )
+    metrics_host: str = Field(default="127.0.0.1", min_length=1, description="Address the metrics server listens on.")
+    log_format: str = Field(
+        default="text", pattern=r"(?i)^(text|json)$", description="text, or json: one JSON object a line."
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _blank_is_default(cls, data: Any) -> Any:
@@ -131,7 +141,11 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            bad = next((part for part in parts if not part.isdigit()), None)
+            if bad is not None:
+                raise ValueError(f"{bad!r} is not an id (a number): write ids as 123, 456")
+            return parts
         return value
 
     @field_validator("shard_ids", mode="before")
@@ -185,7 +199,9 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings; ``SettingsError`` names the first bad one."""
+    """Read the settings; ``SettingsError`` names the first bad one (or the
+    ``.env`` line that is not a setting)."""
+    check_env_file(Path(".env"))
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -194,3 +210,27 @@ def load_settings(**overrides: object) -> Settings:
         name = str(loc[0]).upper() if loc else "settings"
         msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         raise SettingsError(f"bad setting {name}: {msg}") from None
+
+
+# ---------------------------------------------------------------------------
+# The .env file's lines (issue 31).
+
+
+def check_env_file(path: Path) -> None:
+    """``SettingsError`` naming ``path`` and the line when a line of it is
+    not ``NAME=value`` (nor blank, nor a comment): python-dotenv only logs
+    it, without the file's name, and the setting the operator meant is
+    silently missing."""
+    from dotenv.parser import parse_stream
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {path} ({exc}): fix it or remove it") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or (binding.key is not None and binding.value is None):  # (not echoed: a pasted token?)
+            raise SettingsError(
+                f"{path} line {binding.original.line} is not a setting: write NAME=value, or # before a comment"
+            )

@@ -13,6 +13,7 @@ from discord.http import Route
 from tests.harness.fake_discord import TOKEN, FakeDiscord
 from tests.harness.postgres import pg_proxy, pg_url
 from tests.harness.sim import pytest_configure, simcord_bot, world
+from tests.story import STORY_CORPUS
 
 __all__ = ["pg_proxy", "pg_url", "pytest_configure", "simcord_bot", "world"]  # the harnesses, for every test
 
@@ -32,7 +33,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 def corpus(tmp_path: Path) -> Path:
     """A copy of the project's corpus folder, for tests that change it."""
     folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
+    shutil.copytree(STORY_CORPUS, folder)
     return folder
 
 
@@ -52,3 +53,4 @@ def question_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path_factory.mktemp("db") / "bot.sqlite3"))
     monkeypatch.delenv("DATABASE_URL", raising=False)  # nor in a real database
     monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path_factory.mktemp("index-cache")))
+    monkeypatch.setenv("CORPUS_DIR", str(STORY_CORPUS))  # never the working folder's corpus/ (tests/story.py)

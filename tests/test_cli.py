@@ -18,6 +18,7 @@ import pytest
 
 from bot.service.layout import cache_folder
 from tests.harness.fake_discord import TOKEN, FakeDiscord
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY_TITLE = "Putin visits Syria to meet Assad, a key Iran ally"
@@ -42,15 +43,21 @@ _SETTINGS = (
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONPATH"] = str(ROOT)  # run from FIXTURES: this checkout's bot
     if "INDEX_CACHE_DIR" in os.environ:  # a temporary folder (conftest.py)
         env["INDEX_CACHE_DIR"] = os.environ["INDEX_CACHE_DIR"]
     env.update(extra)
     return env
 
 
+FIXTURES = STORY_CORPUS.parent
+"""Where the command line runs by default: its ``corpus/`` is the story
+alone, never the working folder's (``tests/story.py``)."""
+
+
 def run(
     *args: str,
-    cwd: Path = ROOT,
+    cwd: Path = FIXTURES,
     env: dict[str, str] | None = None,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
@@ -164,7 +171,7 @@ def test_ask_prints_quotes_and_source() -> None:
 
 
 def test_ask_quotes_are_story_sentences_verbatim() -> None:
-    story = (ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
+    story = (STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
     proc = run("ask", WHERE_MEET)
     assert proc.returncode == 0
     for line in proc.stdout.splitlines():
@@ -189,15 +196,21 @@ def test_ask_json_shape() -> None:
     assert first["authors"] == ["Albert Aji", "Daria Litvinova"]
     assert first["url"] is None
     assert 1 <= first["paragraph"] <= 12
-    story = (ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
+    story = (STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt").read_text(encoding="utf-8")
     assert all(a["text"] in story for a in answers)
 
 
-def test_ask_question_words_are_joined() -> None:
-    proc = run("ask", "--json", "Where", "did", "Putin", "and", "Assad", "meet?")
+def test_ask_each_argument_is_a_question() -> None:
+    """``QUESTION...`` (PRODUCT.md): several questions, each answered, in
+    order (they were once joined into one)."""
+    proc = run("ask", "--json", WHERE_MEET, OFF_TOPIC)
     assert proc.returncode == 0, proc.stderr
-    (obj,) = json_lines(proc.stdout)
-    assert obj["question"] == WHERE_MEET
+    first, second = json_lines(proc.stdout)
+    assert (first["question"], first["answered"]) == (WHERE_MEET, True)
+    assert (second["question"], second["answered"]) == (OFF_TOPIC, False)
+    text = run("ask", WHERE_MEET, OFF_TOPIC).stdout
+    assert f"Q: {WHERE_MEET}" in text
+    assert f"Q: {OFF_TOPIC}" in text
 
 
 def test_ask_top_in_text_mode_lists_that_many_quotes_with_their_sources() -> None:
@@ -400,7 +413,7 @@ def test_corpus_dir_setting_is_used(broken_corpus: Path) -> None:
 
 
 def test_corpus_option_beats_the_setting(broken_corpus: Path, tmp_path: Path) -> None:
-    proc = run("index", "--corpus", str(ROOT / "corpus"), env=clean_env(CORPUS_DIR=str(tmp_path / "nope")))
+    proc = run("index", "--corpus", str(STORY_CORPUS), env=clean_env(CORPUS_DIR=str(tmp_path / "nope")))
     assert proc.returncode == 0, proc.stderr
     assert "broken.txt" not in proc.stdout
 
@@ -417,7 +430,7 @@ def test_blank_corpus_dir_is_corpus_not_the_working_folder(tmp_path: Path) -> No
     ``corpus/``: the working folder's README is never an article."""
     folder = tmp_path / "corpus"
     folder.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (folder / story.name).write_bytes(story.read_bytes())
     (tmp_path / "README.md").write_text("# Not an article\n\nThe working folder's own notes.\n", encoding="utf-8")
     for env, dotenv in ((clean_env(CORPUS_DIR=""), None), (clean_env(), "CORPUS_DIR=\n")):
@@ -436,7 +449,7 @@ def test_asking_other_corpora_keeps_the_main_corpus_saved_index(tmp_path: Path) 
     env = clean_env(INDEX_CACHE_DIR=str(cache), SEMANTIC="false")
     main = tmp_path / "main"
     main.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (main / story.name).write_bytes(story.read_bytes())
     proc = run("index", "--corpus", str(main), env=env)
     assert proc.returncode == 0, proc.stderr
@@ -479,7 +492,7 @@ def test_index_reports_the_story() -> None:
 def test_index_of_the_story_alone(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (folder / story.name).write_bytes(story.read_bytes())
     proc = run("index", "--corpus", str(folder))
     assert proc.returncode == 0, proc.stderr
@@ -493,7 +506,7 @@ def test_index_of_the_story_alone(tmp_path: Path) -> None:
 def test_index_is_saved_then_loaded_and_a_changed_file_rebuilds(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
-    story = ROOT / "corpus" / "putin-visits-syria-to-meet-assad.txt"
+    story = STORY_CORPUS / "putin-visits-syria-to-meet-assad.txt"
     (folder / story.name).write_bytes(story.read_bytes())
     env = clean_env(INDEX_CACHE_DIR=str(tmp_path / "cache"), SEMANTIC="false")
 
@@ -552,7 +565,7 @@ def test_token_is_never_echoed(tmp_path: Path) -> None:
     for args, env in (
         (("run",), clean_env(DISCORD_TOKEN=secret, DISCORD_API_BASE_URL=nowhere)),
         (("run",), clean_env(DISCORD_TOKEN=secret, LOG_LEVEL="LOUD")),
-        (("index", "--corpus", str(ROOT / "corpus")), clean_env(DISCORD_TOKEN=secret)),
+        (("index", "--corpus", str(STORY_CORPUS)), clean_env(DISCORD_TOKEN=secret)),
     ):
         proc = run(*args, cwd=tmp_path, env=env)
         assert secret not in proc.stdout
@@ -581,7 +594,7 @@ async def run_against(
         "DISCORD_TOKEN": TOKEN,
         "DISCORD_API_BASE_URL": fake.api_base_url,
         "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CORPUS_DIR": str(ROOT / "corpus"),
+        "CORPUS_DIR": str(STORY_CORPUS),
         "SEMANTIC": "false",
         **settings,
     }
@@ -600,10 +613,11 @@ async def run_against(
     return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
 
 
-def assert_startup_error(proc: subprocess.CompletedProcess[str], *mentions: str) -> str:
-    """Exit 2 and one line naming the problem, last on stderr; before it only
+def assert_startup_error(proc: subprocess.CompletedProcess[str], *mentions: str, code: int = 2) -> str:
+    """Exit ``code`` (2; 3 for Discord unreachable, which a service manager
+    retries) and one line naming the problem, last on stderr; before it only
     INFO log lines: no traceback, no warning, no voice-library notice."""
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.returncode == code, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr + proc.stdout
     *logged, line = re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr).splitlines()  # discord.py may colour its log
     assert line.startswith("bot: error: "), proc.stderr
@@ -627,6 +641,10 @@ FAULTS: dict[str, tuple[str, ...]] = {
     "no token": ("DISCORD_TOKEN",),
 }
 """Each start-up fault, and the words its one line must hold."""
+
+EXIT_CODES = {"Discord unreachable": 3}
+"""Start-up faults that exit other than 2: a network failure, worth a
+restart (``deploy/story-bot.service`` restarts on 3, never on 2)."""
 
 
 def fault_settings(fault: str, fake: FakeDiscord, tmp_path: Path) -> dict[str, str | None]:
@@ -656,7 +674,7 @@ def fault_settings(fault: str, fake: FakeDiscord, tmp_path: Path) -> dict[str, s
 async def test_run_startup_fault_is_one_line_exit_2(fake: FakeDiscord, tmp_path: Path, fault: str) -> None:
     expected_folder = str(tmp_path.resolve() / "corpus")  # noqa: ASYNC240 - a path, before anything runs
     proc = await run_against(fake, "run", cwd=tmp_path, **fault_settings(fault, fake, tmp_path))
-    line = assert_startup_error(proc, *FAULTS[fault])
+    line = assert_startup_error(proc, *FAULTS[fault], code=EXIT_CODES.get(fault, 2))
     if fault.startswith("no corpus"):
         assert expected_folder in line  # the folder it looked in
     if "gateway" in fault or "4014" in fault:
@@ -670,6 +688,6 @@ SYNC_FAULTS = ("refused token (REST 401)", "Discord unreachable", "bad setting",
 @pytest.mark.parametrize("fault", SYNC_FAULTS)
 async def test_sync_startup_fault_is_one_line_exit_2(fake: FakeDiscord, tmp_path: Path, fault: str) -> None:
     proc = await run_against(fake, "sync", cwd=tmp_path, **fault_settings(fault, fake, tmp_path))
-    assert_startup_error(proc, *FAULTS[fault])
+    assert_startup_error(proc, *FAULTS[fault], code=EXIT_CODES.get(fault, 2))
     assert proc.stdout == ""
     assert not fake.find_requests("PUT", r"/applications/\d+/commands")

@@ -20,6 +20,7 @@ from bot import runner
 from bot.client import StoryBot, intents_for
 from bot.settings import Settings, load_settings
 from tests.harness.fake_discord import FakeDiscord
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.runner-test.token"
@@ -39,7 +40,7 @@ def settings_for(fake: FakeDiscord, **overrides: object) -> Settings:
         "discord_token": TOKEN,
         "discord_api_base_url": fake.api_base_url,
         "discord_gateway_url": fake.gateway_url,
-        "corpus_dir": ROOT / "corpus",
+        "corpus_dir": STORY_CORPUS,
         "semantic": False,
     }
     return load_settings(**{**values, **overrides})

@@ -26,14 +26,17 @@ from bot.engine.engine import Engine
 from bot.engine.facts import Event, Facts, PersonFact, facts_for
 from bot.engine.index.cache import IndexCache, open_cache
 from bot.engine.index.config import IndexConfig
+from bot.engine.judge.judge import WARM_PARSE
 from bot.engine.models import Answer, Article, Corpus, LoadFailure, Reason, Result
 from bot.engine.query import QueryTerms
 from bot.engine.semantic.encoder import SentenceEncoder, load_encoder, single_threaded_math
+from bot.engine.semantic.parallel import ParallelEncoder
 from bot.engine.text.sentences import sentences, split_sentences
 from bot.engine.text.tokens import word_spans
 
 __all__ = [
     "ARTICLE_SUFFIXES",
+    "WARM_PARSE",
     "Answer",
     "Article",
     "Corpus",
@@ -45,6 +48,7 @@ __all__ = [
     "IndexCache",
     "IndexConfig",
     "LoadFailure",
+    "ParallelEncoder",
     "PersonFact",
     "QueryTerms",
     "Reason",

@@ -103,7 +103,23 @@ class Ranker:
             ids, scores = self._fuse(q, q.vector, ids, scores)
         if q.defines and len(ids):
             ids, scores = self._first_mention_first(q.defines, ids, scores)
-        return ids[:k], scores[:k]
+        keep = self._distinct(ids, k)
+        return ids[keep], scores[keep]
+
+    def _distinct(self, ids: Ids, k: int) -> list[int]:
+        """Positions of the first ``k`` sentences whose text is not one
+        already kept (case and spacing aside): the same wire story in
+        several articles was quoted three times in one answer."""
+        seen: set[str] = set()
+        keep: list[int] = []
+        for n, sid in enumerate(ids):
+            text = " ".join(self.index.sentence_text(int(sid)).casefold().split())
+            if text not in seen:
+                seen.add(text)
+                keep.append(n)
+                if len(keep) == k:
+                    break
+        return keep
 
     def _rerank(self, q: QueryTerms, ids: Ids, scores: Scores) -> tuple[Ids, Scores]:
         """BM25's candidates with the cheap features' bonuses: the question's

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,9 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
+from bot.logs import log_context
 from bot.render import shorten
-from bot.service import Asked, Busy, Where
+from bot.service import QUESTION_MAX_CHARS, Asked, Busy, Where
 from bot.ui import replies
 from bot.ui.buttons import DYNAMIC_ITEMS, answer_view
 from bot.ui.cooldown import UserCooldown
@@ -34,8 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION = 500
-"""Longer questions are cut to this many characters before answering."""
+MAX_QUESTION = QUESTION_MAX_CHARS
+"""Longer questions are cut to this many characters before answering, as
+on the command line (``bot/service/questions.py``)."""
 _MENTIONS = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 
 Send = Callable[[str, discord.ui.View | None], Awaitable[int | None]]
@@ -117,11 +120,15 @@ class Questions(commands.Cog):
         """Ask the service, send the rendered reply, and remember it; None
         when the service was too busy (the reader is told so)."""
         pending = self.bot.service.ask(question, previous=previous, where=where)
+        started = time.perf_counter()
         try:
             asked = await (answer(pending) if answer is not None else pending)
         except Busy:
+            self.bot.metrics.question("busy")
             await send(replies.BUSY, None)
             return None
+        outcome = "answered" if asked.result.answered else "declined"
+        self.bot.metrics.question(outcome, time.perf_counter() - started)
         content, view = reply_for(asked, asker, handoff=await self._hands_off(where))
         reply_id = await send(content, view)
         await self.bot.service.remember(asked, reply_id)
@@ -140,6 +147,7 @@ class Questions(commands.Cog):
             return replies.HELP_HINT, None
         wait = self.cooldown.hit(user_id)
         if wait:
+            self.bot.metrics.question("cooldown")
             return replies.retry_message(wait), min(wait, 60.0)
         return None
 
@@ -193,6 +201,7 @@ class Questions(commands.Cog):
             return
         if not await self._is_question(message):
             return
+        log_context(message.guild.id if message.guild else None, message.guild.shard_id if message.guild else None)
         try:
             await self._answer_message(message)
         except Exception:
@@ -246,6 +255,7 @@ class Questions(commands.Cog):
     async def ask(
         self, interaction: discord.Interaction[StoryBot], question: app_commands.Range[str, 1, MAX_QUESTION]
     ) -> None:
+        log_context(interaction.guild_id, interaction.guild.shard_id if interaction.guild else None)
         question = clean_question(question)
         refusal = self.refusal(question, interaction.user.id)
         if refusal is not None:

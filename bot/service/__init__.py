@@ -8,8 +8,10 @@ from bot.service.facts import FactsBook, PeopleListing, PersonEntry, TimelineEnt
 from bot.service.layout import SERVERS, is_own, is_shared, server_folder
 from bot.service.links import fetch_options
 from bot.service.pool import Busy
+from bot.service.questions import QUESTION_MAX_CHARS, question_text
 
 __all__ = [
+    "QUESTION_MAX_CHARS",
     "SERVERS",
     "Asked",
     "Busy",
@@ -26,5 +28,6 @@ __all__ = [
     "fetch_options",
     "is_own",
     "is_shared",
+    "question_text",
     "server_folder",
 ]

@@ -85,6 +85,13 @@ class Corpora:
         """Servers whose engines are in memory now."""
         return len(self._servers)
 
+    @property
+    def engines_loaded(self) -> int:
+        """Engines in memory: the shared articles' and the servers' own (a
+        server without articles of its own is answered by the shared one)."""
+        shared = self.shared.engine
+        return (shared is not None) + sum(1 for e in self._servers.values() if e is not shared)
+
     async def engine_for(self, guild_id: int | None) -> Engine | None:
         """The engine that answers in ``guild_id`` (None: a DM, the shared
         articles); loaded or built on demand, in a worker thread."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Article, Corpus, CorpusError, Engine, IndexConfig, Reason
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ def make_engine(*paragraph_lists: list[str], config: IndexConfig | None = None, 
 
 @pytest.fixture(scope="module")
 def story() -> Engine:
-    return Engine.from_folder(ROOT / "corpus")
+    return Engine.from_folder(STORY_CORPUS)
 
 
 FARM = [

@@ -10,6 +10,7 @@ import pytest
 
 from bot.engine import Article, Corpus, Engine, load_encoder
 from bot.engine.query import MAX_CORRECTED_WORDS, plain_question
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +72,7 @@ def test_emoji_do_not_change_the_answer() -> None:
     """They moved the question's sentence embedding enough to change the
     first sentence of 10 of the story set's 82 questions, and to decline
     "death toll?"."""
-    story = Engine.from_folder(ROOT / "corpus", encoder=load_encoder())
+    story = Engine.from_folder(STORY_CORPUS, encoder=load_encoder())
     for question in ("death toll?", "What is Putin's official title?", "Who is the Kremlin's spokesman?"):
         plain = story.ask(question)
         for decorated in (f"{question} 🤔", f"😂😂 {question}", f"{question} 👍🏽"):
@@ -116,7 +117,7 @@ def test_what_only_looks_like_a_greeting_or_thanks_stays(text: str) -> None:
 def test_a_question_about_the_article_stays_one_when_asked_politely() -> None:
     """ "who wrote this" is answered from the byline only while every word
     asks about the article; "pls" made it a question about the content."""
-    story = Engine.from_folder(ROOT / "corpus")
+    story = Engine.from_folder(STORY_CORPUS)
     plain = story.ask("who wrote this")
     assert plain.answered
     for polite in ("hey bot, who wrote this pls", "who wrote this? thanks 🙏"):

@@ -37,9 +37,10 @@ import simcord
 from bot.client import StoryBot
 from bot.service import server_folder
 from bot.settings import load_settings
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "corpus"
+CORPUS = STORY_CORPUS
 
 STORY_TITLE = "Putin visits Syria to meet Assad, a key Iran ally"
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"

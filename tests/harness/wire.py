@@ -16,6 +16,7 @@ from bot.client import StoryBot
 from bot.runner import apply_endpoints
 from bot.settings import load_settings
 from tests.harness.fake_discord import MANAGERS, TOKEN, FakeDiscord, RecordedRequest
+from tests.story import STORY_CORPUS
 
 __all__ = ["TOKEN"]
 
@@ -42,7 +43,7 @@ async def running_bot(
         "discord_token": token,
         "discord_api_base_url": fake.api_base_url,
         "discord_gateway_url": fake.gateway_url,
-        "corpus_dir": ROOT / "corpus",
+        "corpus_dir": STORY_CORPUS,
         "semantic": False,
     }
     settings = load_settings(**{**values, **overrides})

@@ -14,6 +14,7 @@ import pytest
 from bot.engine import Engine
 from bot.service import NotReady, StoryService, Where, core
 from bot.settings import load_settings
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 WHERE_MEET = "Where did Putin and Assad meet?"
@@ -40,12 +41,12 @@ class FakeLog:
 
 @pytest.fixture(scope="module")
 def story() -> Engine:
-    return Engine.from_folder(ROOT / "corpus")
+    return Engine.from_folder(STORY_CORPUS)
 
 
 @pytest.fixture
 async def service(story: Engine) -> AsyncIterator[StoryService]:
-    settings = load_settings(semantic=False, corpus_dir=ROOT / "corpus")
+    settings = load_settings(semantic=False, corpus_dir=STORY_CORPUS)
     service = StoryService(settings, engine_factory=lambda: story, question_log=False)
     await service.reload()
     yield service

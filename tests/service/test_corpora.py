@@ -19,6 +19,7 @@ import pytest
 from bot.engine import Corpus, Engine, load_corpus
 from bot.service import StoryService, Where, is_own, server_folder
 from bot.settings import load_settings
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 A, B = 111111111111111111, 222222222222222222
@@ -45,7 +46,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
+    shutil.copytree(STORY_CORPUS, folder)
     write(server_folder(folder, A), "lighthouse.txt", LIGHTHOUSE)
     write(server_folder(folder, B), "bakery.txt", BAKERY)
     return folder

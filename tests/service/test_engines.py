@@ -16,6 +16,7 @@ import pytest
 from bot.engine import CorpusError, Engine
 from bot.service import StoryService
 from bot.settings import load_settings
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +44,7 @@ class SlowFactory:
                 time.sleep(0.02)
             if self.fail:
                 raise CorpusError("corpus folder 'corpus' does not exist")
-            return Engine.from_folder(ROOT / "corpus")
+            return Engine.from_folder(STORY_CORPUS)
         finally:
             with self._lock:
                 self.running -= 1
@@ -115,7 +116,7 @@ async def test_watch_corpus_reloads_when_a_file_changes(tmp_path: Path) -> None:
     import shutil
 
     corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
+    shutil.copytree(STORY_CORPUS, corpus)
     settings = load_settings(corpus_dir=corpus, semantic=False, watch_corpus=True)
     story = StoryService(settings, question_log=False)
     await story.start()

@@ -12,6 +12,7 @@ import pytest
 from bot.engine import Engine
 from bot.service import StoryService, log_keeper
 from bot.settings import load_settings
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ async def test_a_log_that_cannot_open_at_start_is_opened_once_it_can(
     blocker = tmp_path / "data"
     blocker.write_text("not a folder", encoding="utf-8")
     settings = load_settings(semantic=False, database_path=blocker / "bot.sqlite3")
-    service = StoryService(settings, engine_factory=lambda: Engine.from_folder(ROOT / "corpus"))
+    service = StoryService(settings, engine_factory=lambda: Engine.from_folder(STORY_CORPUS))
     await service.start()
     assert service.store is None
     asked = await service.ask("Where did Putin and Assad meet?")

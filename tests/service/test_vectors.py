@@ -16,6 +16,7 @@ import pytest
 
 from bot.engine import Engine, IndexConfig, load_corpus, load_encoder
 from bot.service.engines import EngineSlot
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,7 @@ QUESTION = "Where did Putin and Assad meet?"
 
 
 def lazy_engine() -> Engine:
-    return Engine(load_corpus(ROOT / "corpus"), config=LAZY, encoder=encoder)
+    return Engine(load_corpus(STORY_CORPUS), config=LAZY, encoder=encoder)
 
 
 class Held:
@@ -108,7 +109,7 @@ async def test_a_failed_build_is_logged_and_answering_goes_on(caplog: pytest.Log
 
 
 async def test_a_small_corpus_needs_no_build() -> None:
-    slot = EngineSlot(lambda: Engine(load_corpus(ROOT / "corpus"), encoder=encoder))
+    slot = EngineSlot(lambda: Engine(load_corpus(STORY_CORPUS), encoder=encoder))
     engine = await slot.reload()
     assert not engine.vectors_pending
     assert not slot.vectors.running

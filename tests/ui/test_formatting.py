@@ -22,13 +22,14 @@ from bot.ui.formatting import (
     source_line,
 )
 from tests.harness.replies import ARTICLE, unescape
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def story() -> Engine:
-    return Engine.from_folder(ROOT / "corpus")
+    return Engine.from_folder(STORY_CORPUS)
 
 
 def test_story_answer_looks_like_the_product(story: Engine) -> None:

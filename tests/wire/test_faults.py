@@ -51,6 +51,7 @@ from tests.harness.wire import (
     reload_as,
     running_bot,
 )
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 OFF_TOPIC = "What is the capital of France?"
@@ -429,7 +430,7 @@ def replace_folder_with_a_file(folder: Path) -> str:
 def restore_folder(folder: Path) -> None:
     if folder.is_file():
         folder.unlink()
-    shutil.copytree(ROOT / "corpus", folder)
+    shutil.copytree(STORY_CORPUS, folder)
 
 
 @pytest.mark.parametrize("vanish", [remove_folder, replace_folder_with_a_file], ids=["removed", "replaced-by-a-file"])

@@ -14,7 +14,8 @@ from bot.client import StoryBot
 from bot.settings import load_settings
 from bot.ui import replies
 from tests.harness.fake_discord import INTENT_MESSAGE_CONTENT, TOKEN, FakeDiscord, replies_to
-from tests.harness.wire import ANSWER, MESSAGES, QUESTION, ROOT, ask_by_mention, plain, running_bot
+from tests.harness.wire import ANSWER, MESSAGES, QUESTION, ask_by_mention, plain, running_bot
+from tests.story import STORY_CORPUS
 
 GUILDS = 1 << 0
 GUILD_MESSAGES = 1 << 9
@@ -51,7 +52,7 @@ async def test_message_content_refused_by_discord_is_one_startup_error(fake: Fak
         discord_token=TOKEN,
         discord_api_base_url=fake.api_base_url,
         discord_gateway_url=fake.gateway_url,
-        corpus_dir=ROOT / "corpus",
+        corpus_dir=STORY_CORPUS,
         semantic=False,
         answer_channel_ids=[fake.channel_id],
     )

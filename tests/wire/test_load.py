@@ -48,6 +48,7 @@ from benchmarks.load import (
 from bot.engine import split_sentences
 from tests.harness.fake_discord import FakeDiscord, replies_to
 from tests.harness.wire import ANSWER, CALLBACK, FOLLOWUP, MESSAGES, QUESTION, plain, running_bot
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 SQUAD_DEV = ROOT.parent / "shared" / "data" / "squad-dev-v1.1.json.zip"
@@ -163,7 +164,7 @@ def write_large_corpus(folder: Path, n_sentences: int) -> int:
 @pytest.mark.slow
 async def test_heartbeats_and_answers_go_on_during_a_200k_sentence_reload(fake: FakeDiscord, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
+    shutil.copytree(STORY_CORPUS, corpus)
     interval = fake.heartbeat_interval_ms / 1000
     # Written beside it first (writing blocks the test's event loop, which
     # is the bot's too), moved in just before the reload.

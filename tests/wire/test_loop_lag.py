@@ -29,6 +29,7 @@ from benchmarks.squad import DEFAULT_DATA, load_squad
 from bot.engine import Engine, SentenceEncoder, load_encoder
 from bot.service import StoryService
 from bot.settings import load_settings
+from tests.story import STORY_CORPUS
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +91,7 @@ async def test_the_loop_is_never_held_during_a_large_reload(big_corpus: Path, tm
     settings = load_settings(semantic=False, corpus_dir=big_corpus, index_cache_dir=tmp_path / "cache")
     service = StoryService(settings, question_log=False)
     default = service.engines.factory
-    service.engines.factory = lambda: Engine.from_folder(ROOT / "corpus")  # the story, to start with
+    service.engines.factory = lambda: Engine.from_folder(STORY_CORPUS)  # the story, to start with
     await service.reload()
     service.engines.factory = default
     # Cold: split, tokenize and index every sentence, then save the index.

@@ -43,6 +43,7 @@ from bot.settings import Settings, load_settings
 from bot.ui.replies import SORRY
 from tests.harness.fake_discord import MANAGERS, FakeDiscord
 from tests.harness.wire import CALLBACK, FOLLOWUP, MESSAGES, ask_by_mention, running_bot
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.CanaryQ7.zq7-SECRET-CANARY-TOKEN-9d41e6b2f0a8"
@@ -126,7 +127,7 @@ async def test_the_token_stays_secret_when_things_go_wrong(
 ) -> None:
     debug_everything(caplog)
     corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
+    shutil.copytree(STORY_CORPUS, corpus)
     replies: list[str] = []
     async with running_bot(fake, token=TOKEN, corpus_dir=corpus, question_cooldown_rate=1000) as bot:
         assert TOKEN not in repr(bot.settings)
@@ -190,7 +191,7 @@ async def test_a_refused_token_is_not_echoed(fake: FakeDiscord, caplog: pytest.L
         discord_token=wrong,
         discord_api_base_url=fake.api_base_url,
         discord_gateway_url=fake.gateway_url,
-        corpus_dir=ROOT / "corpus",
+        corpus_dir=STORY_CORPUS,
         semantic=False,
     )
     with pytest.raises(runner.StartupError) as refused:
@@ -211,7 +212,7 @@ def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """A clean environment for ``python -m bot``: none of the developer's settings."""
     env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
     env.update(
-        CORPUS_DIR=str(ROOT / "corpus"),
+        CORPUS_DIR=str(STORY_CORPUS),
         SEMANTIC="false",
         LOG_LEVEL="DEBUG",
         DATABASE_PATH=str(tmp_path / "bot.sqlite3"),

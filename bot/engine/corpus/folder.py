@@ -43,6 +43,26 @@ class CorpusError(Exception):
     """The corpus as a whole cannot be used (missing folder, no article)."""
 
 
+COMPRESSED = {
+    b"\x1f\x8b": "gzip (gunzip it)",
+    b"PK\x03\x04": "zip (unzip it)",
+    b"BZh": "bzip2 (bunzip2 it)",
+    b"\xfd7zXZ\x00": "xz (unxz it)",
+    b"\x28\xb5\x2f\xfd": "zstd (unzstd it)",
+}
+"""A compressed file's first bytes, and how to make it text: one failure
+for the file (a gzipped ``.jsonl`` gave one per line, 37 for one file)."""
+
+
+def compressed(head: bytes) -> str | None:
+    """Why a file starting with ``head`` is not read: compressed, and how to
+    make it text; None for anything else."""
+    for magic, how in COMPRESSED.items():
+        if head.startswith(magic):
+            return f"compressed file, {how} into the corpus folder: articles are read as plain text"
+    return None
+
+
 def decode(data: bytes) -> str:
     """UTF-8 text (a byte-order mark is allowed), or an ArticleError."""
     if b"\x00" in data:
@@ -109,6 +129,9 @@ def parse_article_bytes(name: str, data: bytes) -> tuple[list[Article], list[Loa
     """
     rel = display_name(name)
     suffix = Path(name).suffix.lower()
+    packed = compressed(data[:8])
+    if packed is not None and suffix in ARTICLE_SUFFIXES:
+        return [], [LoadFailure(rel, packed)]
     if suffix == ".jsonl":
         if len(data) > MAX_JSONL_BYTES:
             return [], [LoadFailure(rel, f"too large ({_size(len(data))}; at most {_size(MAX_JSONL_BYTES)})")]
@@ -161,6 +184,10 @@ def load_file(path: Path, rel: str, root: Path) -> tuple[list[Article], list[Loa
             if size > MAX_JSONL_BYTES:
                 return [], [LoadFailure(name, f"too large ({_size(size)}; at most {_size(MAX_JSONL_BYTES)})")]
             with path.open("rb") as fh:
+                packed = compressed(fh.read(8))
+                if packed is not None:
+                    return [], [LoadFailure(name, packed)]
+                fh.seek(0)
                 return parse_jsonl_lines(_read_lines(fh, MAX_LINE_BYTES), name)
         if size > MAX_ARTICLE_BYTES:
             return [], [LoadFailure(name, f"too large ({_size(size)}; at most {_size(MAX_ARTICLE_BYTES)})")]

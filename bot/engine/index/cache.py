@@ -103,6 +103,9 @@ class IndexCache:
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
+        self._unwritable = False
+        """Whether saving failed already: said once (a question that saves
+        an index, vectors, words and parses warned 6 times)."""
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key[:40]}.npz"
@@ -295,7 +298,13 @@ class IndexCache:
             tmp = None
             log.info("index cache saved to %s", path)
         except OSError as exc:
-            log.warning("could not save the index cache in %s (%s); it will be built again next time", self.folder, exc)
+            said, self._unwritable = self._unwritable, True
+            log.log(
+                logging.DEBUG if said else logging.WARNING,
+                "could not save the index cache in %s (%s); it will be built again next time (INDEX_CACHE_DIR)",
+                self.folder,
+                exc,
+            )
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):

@@ -79,6 +79,9 @@ class SentenceEncoder:
 
     dim: int
     max_seq_length: int
+    batch_texts = 256
+    """Texts worth handing ``encode`` at once when embedding a whole corpus
+    (``SemanticScorer.embed_all``): a build can stop between two batches."""
 
     def __init__(self, model: Bert, tokenizer: Tokenizer, max_seq_length: int, model_dir: Path) -> None:
         """Wrap loaded parts; use ``load`` instead."""

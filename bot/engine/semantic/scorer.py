@@ -198,13 +198,14 @@ class SemanticScorer:
         return {i: float(v @ question) for i, v in found.items()}
 
     def embed_all(
-        self, stop: threading.Event | None = None, known: Known | None = None, batch: int = 256
+        self, stop: threading.Event | None = None, known: Known | None = None, batch: int | None = None
     ) -> npt.NDArray[np.floating] | None:
         """Every sentence's vector, embedded ``batch`` sentences at a time
         (those already embedded on demand, or in ``known`` by their text,
         are reused, and a sentence that repeats an earlier one's text takes
         its vector: a syndicated story copied into several articles is
-        embedded once); None as soon as ``stop`` is set.  The scorer goes on
+        embedded once); None as soon as ``stop`` is set.  ``batch``: by
+        default the encoder's ``batch_texts``.  The scorer goes on
         answering meanwhile; ``use_matrix`` switches it over."""
         known = known if known is not None else {}
         # A large corpus's vectors are kept in float16 (``_keep``): built so,
@@ -212,6 +213,7 @@ class SemanticScorer:
         dtype = np.float16 if self.n_sentences >= COARSE_MIN_SENTENCES else np.float32
         matrix = np.empty((self.n_sentences, self.encoder.dim), dtype=dtype)
         first = first_copies(self.n_sentences, self.sentence_text)
+        batch = batch or self.encoder.batch_texts
         for start in range(0, self.n_sentences, batch):
             if stop is not None and stop.is_set():
                 return None

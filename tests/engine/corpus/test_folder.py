@@ -11,6 +11,7 @@ import pytest
 
 import bot.engine.corpus.folder as corpus_mod
 from bot.engine import Article, Corpus, CorpusError, Engine, load_corpus, parse_article_bytes
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"
@@ -571,13 +572,13 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_real_corpus_loads_without_failures() -> None:
-    corpus = load_corpus(ROOT / "corpus")
+    corpus = load_corpus(STORY_CORPUS)
     assert corpus.failures == []
     assert corpus.articles
 
 
 def test_real_story_metadata() -> None:
-    story = by_source(load_corpus(ROOT / "corpus"))[STORY_FILE]
+    story = by_source(load_corpus(STORY_CORPUS))[STORY_FILE]
     assert story.title == "Putin visits Syria to meet Assad, a key Iran ally"
     assert story.publisher == "The Associated Press"
     assert story.authors == ("Albert Aji", "Daria Litvinova")

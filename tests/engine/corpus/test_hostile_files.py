@@ -34,6 +34,7 @@ import bot.engine.corpus.folder as corpus_mod
 from bot.engine import Corpus, Engine, load_corpus
 from bot.engine.corpus import formats
 from tests.engine.corpus.test_folder import write
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_TXT = "A good article\n\nIt has one paragraph.\n"
@@ -605,7 +606,7 @@ def _hostile_folder(folder: Path) -> dict[str, str]:
 def test_everything_at_once_next_to_the_real_story(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
-    stories = sorted((ROOT / "corpus").glob("*.txt"))
+    stories = sorted((STORY_CORPUS).glob("*.txt"))
     assert stories
     for story in stories:
         shutil.copy(story, folder / story.name)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.engine import Corpus, Engine, IndexConfig, load_corpus
 from bot.engine.index.cache import IndexCache, index_key
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,7 +42,7 @@ print(bad)
 
 def test_processes_saving_the_same_index_at_once_leave_a_whole_file(tmp_path: Path) -> None:
     folder = tmp_path / "cache"
-    corpus_dir = ROOT / "corpus"
+    corpus_dir = STORY_CORPUS
     args = [str(folder), "", "60", str(corpus_dir)]
     procs = [
         subprocess.Popen(

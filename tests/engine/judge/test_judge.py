@@ -13,8 +13,9 @@ import pytest
 from bot.engine import Article, Corpus, Engine, IndexCache, split_sentences
 from bot.engine.judge import Verdict, nlp
 from bot.engine.judge.nlp import ModelUnavailable, Pipeline
+from tests.story import STORY_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "corpus"
+CORPUS = STORY_CORPUS
 LIGHTHOUSE = "Tomas Reyes kept the Porthaven light for forty years. He retires on Friday, the town said."
 
 

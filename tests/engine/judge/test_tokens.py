@@ -16,8 +16,9 @@ from bot.engine.judge.model import load_model
 from bot.engine.judge.nlp import Pipeline
 from bot.engine.judge.tokens import PROJECTED, TokenStore, project, question_rows, token_columns
 from bot.engine.semantic.encoder import SentenceEncoder
+from tests.story import STORY_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "corpus"
+CORPUS = STORY_CORPUS
 SENTENCES = (
     "Debus was named the center's first director in 1962.",
     "The weather at the coast was cold and wet that week.",

@@ -16,6 +16,7 @@ import pytest
 
 from bot.engine import Engine, IndexConfig, load_corpus, load_encoder, open_cache
 from bot.engine.semantic.encoder import SentenceEncoder
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -54,7 +55,7 @@ class CountingEncoder:
         return self.inner.encode_tokens(texts, batch_size, max_tokens)
 
 
-def lazy_engine(folder: Path = ROOT / "corpus", cache: Path | None = None, **kwargs: object) -> Engine:
+def lazy_engine(folder: Path = STORY_CORPUS, cache: Path | None = None, **kwargs: object) -> Engine:
     return Engine(
         load_corpus(folder),
         config=LAZY,
@@ -70,7 +71,7 @@ def answers(engine: Engine) -> list[list[str]]:
 
 def test_vectors_built_later_equal_an_eager_build() -> None:
     assert encoder is not None
-    eager = Engine(load_corpus(ROOT / "corpus"), encoder=encoder)
+    eager = Engine(load_corpus(STORY_CORPUS), encoder=encoder)
     lazy = lazy_engine()
     assert lazy.vectors_pending
     assert lazy.semantic_state == "on demand (large corpus)"
@@ -89,7 +90,7 @@ def test_answers_change_from_on_demand_to_all_sentences() -> None:
     """With every sentence embedded, a sentence that shares no word with the
     question can be found (BM25's candidates alone before)."""
     assert encoder is not None
-    eager = Engine(load_corpus(ROOT / "corpus"), encoder=encoder, config=IndexConfig())
+    eager = Engine(load_corpus(STORY_CORPUS), encoder=encoder, config=IndexConfig())
     lazy = lazy_engine()
     lazy.build_vectors()
     assert answers(lazy) == answers(eager)
@@ -120,7 +121,7 @@ def test_a_stop_leaves_the_engine_on_demand(tmp_path: Path) -> None:
 def test_a_reload_embeds_only_the_new_article(tmp_path: Path) -> None:
     assert encoder is not None
     folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
+    shutil.copytree(STORY_CORPUS, folder)
     old = lazy_engine(folder)
     old.build_vectors()
     article = "Tomas Reyes kept the Porthaven light for forty years. He retires on Friday."
@@ -170,7 +171,7 @@ def test_a_story_copied_into_another_article_is_embedded_once(tmp_path: Path) ->
     vectors are those of an eager build."""
     assert encoder is not None
     folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
+    shutil.copytree(STORY_CORPUS, folder)
     story = next(folder.glob("*.txt"))
     (folder / "copy.txt").write_text(story.read_text("utf-8"), "utf-8")
     counting = CountingEncoder(encoder)

@@ -11,6 +11,7 @@ import numpy as np
 from bot.engine import Article, Corpus, Engine, IndexCache, IndexConfig, load_corpus
 from bot.engine.semantic.reuse import SavedVectors, saved_by_text, text_hashes
 from tests.engine.index.test_cache import CountingEncoder
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 NEW = Article(
@@ -21,7 +22,7 @@ NEW = Article(
 
 
 def test_a_new_engine_embeds_only_what_the_previous_one_lacks() -> None:
-    story = load_corpus(ROOT / "corpus")
+    story = load_corpus(STORY_CORPUS)
     first = CountingEncoder()
     old = Engine(story, encoder=first)  # type: ignore[arg-type]
     assert old.semantic is not None
@@ -57,7 +58,7 @@ def assert_as_from_scratch(engine: Engine, corpus: Corpus) -> None:
 
 
 def test_a_restart_after_an_article_was_added_embeds_only_its_sentences(tmp_path: Path) -> None:
-    story = load_corpus(ROOT / "corpus")
+    story = load_corpus(STORY_CORPUS)
     old = Engine(story, encoder=CountingEncoder(), cache=IndexCache(tmp_path))  # type: ignore[arg-type]
     counting = CountingEncoder()
     grown = Corpus(articles=[*story.articles, NEW])
@@ -68,7 +69,7 @@ def test_a_restart_after_an_article_was_added_embeds_only_its_sentences(tmp_path
 
 
 def test_an_upgrade_that_changes_the_index_key_embeds_no_sentence_again(tmp_path: Path) -> None:
-    story = load_corpus(ROOT / "corpus")
+    story = load_corpus(STORY_CORPUS)
     Engine(story, encoder=CountingEncoder(), cache=IndexCache(tmp_path))  # type: ignore[arg-type]
     counting = CountingEncoder()
     other = IndexConfig(k1=1.3)  # another index key, as new index code gives
@@ -78,7 +79,7 @@ def test_an_upgrade_that_changes_the_index_key_embeds_no_sentence_again(tmp_path
 
 
 def test_a_large_corpus_restarted_with_an_article_added_builds_only_its_vectors(tmp_path: Path) -> None:
-    story = load_corpus(ROOT / "corpus")
+    story = load_corpus(STORY_CORPUS)
     lazy = IndexConfig(semantic_eager_max=10)
     old = Engine(story, config=lazy, encoder=CountingEncoder(), cache=IndexCache(tmp_path))  # type: ignore[arg-type]
     assert old.build_vectors()
@@ -96,7 +97,7 @@ def test_a_large_corpus_restarted_with_an_article_added_builds_only_its_vectors(
 def test_vectors_saved_without_their_texts_or_damaged_are_embedded_again(tmp_path: Path) -> None:
     """A file from before the hashes were saved is not taken; nor is a
     damaged one (logged, and the sentences embedded)."""
-    story = load_corpus(ROOT / "corpus")
+    story = load_corpus(STORY_CORPUS)
     cache = IndexCache(tmp_path)
     old = Engine(story, encoder=CountingEncoder(), cache=cache)  # type: ignore[arg-type]
     assert old.semantic is not None

@@ -12,6 +12,7 @@ import pytest
 
 from bot.engine import Engine, IndexConfig, load_encoder
 from bot.engine.semantic import encoder as semantic_mod
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -21,12 +22,12 @@ pytestmark = pytest.mark.skipif(encoder is None, reason="sentence encoder not in
 
 @pytest.fixture(scope="module")
 def hybrid() -> Engine:
-    return Engine.from_folder(ROOT / "corpus", encoder=encoder)
+    return Engine.from_folder(STORY_CORPUS, encoder=encoder)
 
 
 @pytest.fixture(scope="module")
 def lexical() -> Engine:
-    return Engine.from_folder(ROOT / "corpus")
+    return Engine.from_folder(STORY_CORPUS)
 
 
 def test_story_is_embedded_whole(hybrid: Engine) -> None:
@@ -70,7 +71,7 @@ def test_command_post_question_still_answers_paragraph_6(hybrid: Engine) -> None
 
 
 def test_on_demand_embedding_agrees_with_eager(hybrid: Engine) -> None:
-    lazy = Engine.from_folder(ROOT / "corpus", dataclasses.replace(IndexConfig(), semantic_eager_max=0), encoder)
+    lazy = Engine.from_folder(STORY_CORPUS, dataclasses.replace(IndexConfig(), semantic_eager_max=0), encoder)
     assert lazy.semantic is not None
     assert not lazy.semantic.eager
     q = hybrid.query_terms("Who released photos of the visit?")
@@ -88,9 +89,9 @@ def test_on_demand_embedding_reranks_only_the_best_bm25_candidates() -> None:
     ``semantic_lazy_depth`` best BM25 candidates are embedded and re-ranked,
     the others follow in BM25's order."""
     cfg = dataclasses.replace(IndexConfig(), semantic_eager_max=0, semantic_lazy_depth=3)
-    lazy = Engine.from_folder(ROOT / "corpus", cfg, encoder)
+    lazy = Engine.from_folder(STORY_CORPUS, cfg, encoder)
     lazy.use_judge = False  # the ranker's own order (the judge re-orders after it)
-    lexical = Engine.from_folder(ROOT / "corpus", dataclasses.replace(cfg, semantic_weight=0.0))
+    lexical = Engine.from_folder(STORY_CORPUS, dataclasses.replace(cfg, semantic_weight=0.0))
     question = "What did Putin say to Assad about Syria?"
     q = lazy.query_terms(question)
     bm25_ids, _ = lexical.rank(lexical.query_terms(question), 10)
@@ -144,7 +145,7 @@ def test_known_similarities_embed_nothing(hybrid: Engine) -> None:
     """The judge's look at a candidate's neighbours costs no embedding: on
     demand, only the sentences already embedded are compared; once every
     sentence is, all are, as ``similarities`` gives them."""
-    lazy = Engine.from_folder(ROOT / "corpus", dataclasses.replace(IndexConfig(), semantic_eager_max=0), encoder)
+    lazy = Engine.from_folder(STORY_CORPUS, dataclasses.replace(IndexConfig(), semantic_eager_max=0), encoder)
     assert lazy.semantic is not None
     assert hybrid.semantic is not None
     q = hybrid.query_terms("Who released photos of the visit?")
@@ -160,7 +161,7 @@ def test_known_similarities_embed_nothing(hybrid: Engine) -> None:
 
 def test_the_judge_embeds_no_more_than_its_candidates_on_demand() -> None:
     cfg = dataclasses.replace(IndexConfig(), semantic_eager_max=0, semantic_lazy_depth=3)
-    lazy = Engine.from_folder(ROOT / "corpus", cfg, encoder)
+    lazy = Engine.from_folder(STORY_CORPUS, cfg, encoder)
     if lazy.judge is None:
         pytest.skip("the judge is off (spaCy's model not installed)")
     assert lazy.semantic is not None

@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import load_corpus, sentences, split_sentences
+from tests.story import STORY_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 STORY_FILE = "putin-visits-syria-to-meet-assad.txt"
@@ -253,7 +254,7 @@ def test_spans_are_ordered_stripped_and_cover_all_text(paragraph: str) -> None:
 
 @pytest.fixture(scope="module")
 def story_paragraphs() -> tuple[str, ...]:
-    corpus = load_corpus(ROOT / "corpus")
+    corpus = load_corpus(STORY_CORPUS)
     (article,) = [a for a in corpus.articles if a.source == STORY_FILE]
     return article.paragraphs
 
