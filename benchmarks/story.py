@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.engine import Engine, load_encoder
+from bot.engine import Engine, Reason, load_encoder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -27,7 +27,7 @@ ROOT = HERE.parent
 def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict:
     answerable = questions["answerable"]
     unanswerable = questions["unanswerable"]
-    right = declined_wrongly = 0
+    right = declined_wrongly = hedged = 0
     took: list[float] = []
     by_kind: dict[str, list[int]] = {}
     for item in answerable:
@@ -36,15 +36,17 @@ def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict:
         ok = result.answered and any(g in result.answers[0].text for g in item["gold"])
         right += ok
         declined_wrongly += not result.answered
+        hedged += result.reason is Reason.CLOSE
         by_kind.setdefault(item["kind"], []).append(ok)
         if verbose and not ok:
             got = result.answers[0].text[:90] if result.answers else "-"
             print(f"  MISS [{item['kind']}] {item['question']!r} answered={result.answered} -> {got}")
-    declined = 0
+    declined = off_hedged = 0
     for item in unanswerable:
         result = engine.ask(item["question"], top=1)
         took.append(result.took_ms)
         declined += not result.answered
+        off_hedged += result.reason is Reason.CLOSE
         if verbose and result.answered:
             print(f"  ANSWERED [{item['kind']}] {item['question']!r} -> {result.answers[0].text[:90]}")
     if verbose:
@@ -56,6 +58,8 @@ def evaluate(engine: Engine, questions: dict, verbose: bool = False) -> dict:
         "p_at_1": right / len(answerable),
         "off_topic_declined": declined / len(unanswerable),
         "answerable_declined": declined_wrongly / len(answerable),
+        "answerable_hedged": hedged / len(answerable),
+        "off_topic_hedged": off_hedged / len(unanswerable),
         "took_ms": took,
     }
 
@@ -82,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     m = evaluate(engine, questions, args.verbose)
     print(f"story set: {m['answerable']} answerable, {m['unanswerable']} unanswerable questions")
     print(f"P@1                    {m['p_at_1']:.3f}")
-    print(f"off-topic declined     {m['off_topic_declined']:.3f}")
-    print(f"answerable declined    {m['answerable_declined']:.3f}")
+    print(f"off-topic declined     {m['off_topic_declined']:.3f} (of them hedged: {m['off_topic_hedged']:.3f})")
+    print(f"answerable declined    {m['answerable_declined']:.3f} (of them hedged: {m['answerable_hedged']:.3f})")
     took = sorted(m["took_ms"])
     print(f"took_ms                p50 {took[len(took) // 2]:.1f}, p99 {took[-1 - len(took) // 100]:.1f} (first asks)")
     return 0

@@ -18,10 +18,7 @@ engine's confidence of the first ``MAX_DEPTH`` candidates are kept.  Then:
    cross-validated leaving one article out;
 3. the threshold: the least cross-validated probability that declines at
    most ``MAX_DECLINED`` of the answerable lists whose first candidate is
-   right (the rule the judge's decider was held to); the hedge: the least
-   probability that declines at most
-   one in a hundred of them (most of the right ones the threshold declines
-   are quoted as the closest the story comes);
+   right (the rule the judge's decider was held to);
 4. the decider refitted on every list, written to ``answerability.json``
    with its sha256 printed (copy it into ``DECIDER_SHA256``).
 
@@ -44,7 +41,6 @@ from training.judge_rows import ROOT
 
 MAX_DEPTH = 4
 MAX_DECLINED = 0.05
-HEDGE_BELOW = 0.01
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 OUT = ROOT / "bot" / "engine" / "judge" / "answerability.json"
 
@@ -150,15 +146,11 @@ def cross_validated(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndar
     return out
 
 
-def thresholds(p: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> tuple[float, float]:
-    """The threshold (``MAX_DECLINED`` of the answerable lists whose first
-    candidate is right fall below it) and the hedge (``HEDGE_BELOW`` of them
-    fall below it: most right answers the threshold declines are still
-    quoted, as the closest the story comes)."""
+def threshold_for(p: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> float:
+    """The threshold: ``MAX_DECLINED`` of the answerable lists whose first
+    candidate is right fall below it."""
     right = np.sort(p[(kinds == "answerable") & y])
-    threshold = float(right[int(np.floor(MAX_DECLINED * len(right)))])
-    hedge = float(right[int(np.floor(HEDGE_BELOW * len(right)))])
-    return threshold, hedge
+    return float(right[int(np.floor(MAX_DECLINED * len(right)))])
 
 
 def report(name: str, answered: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> None:
@@ -197,15 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     depth, weight = choose_order(lists)
     x, y = rows_for(lists, depth, weight)
     p = cross_validated(x, y, groups)
-    threshold, hedge = thresholds(p, y, kinds)
-    print(f"depth {depth}, re-ordering weight {weight}; threshold {threshold:.4f}, hedge {hedge:.4f}")
+    threshold = threshold_for(p, y, kinds)
+    print(f"depth {depth}, re-ordering weight {weight}; threshold {threshold:.4f}")
     report(
         "before (the engine's rule)",
         np.array([item["engine_answers"] for item in lists]),
         rows_for(lists, depth, 0.0)[1],
         kinds,
     )
-    report("after (cross-validated by article)", p >= threshold, y, kinds)
+    engine_rule = np.array([item["engine_answers"] for item in lists])
+    report("the decider alone (cross-validated by article)", p >= threshold, y, kinds)
+    report("as the bot decides: the rule and the decider (cross-validated)", engine_rule & (p >= threshold), y, kinds)
     scaler = StandardScaler().fit(x)
     model = LogisticRegression(C=1.0, max_iter=1000).fit(scaler.transform(x), y)
     data = {
@@ -215,7 +209,6 @@ def main(argv: list[str] | None = None) -> int:
         "weights": model.coef_[0].tolist(),
         "bias": float(model.intercept_[0]),
         "threshold": threshold,
-        "hedge": hedge,
         "rerank": weight,
         "depth": depth,
     }

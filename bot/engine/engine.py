@@ -380,12 +380,12 @@ class Engine:
         if not answers:
             return _result(question, False, (), t0, Reason.NO_MATCH)
         best = int(ids[0])
-        if judged.answered is None:
-            answered, confidence = self.confident(best, q), min(1.0, max(0.0, self.confidence(best, q)))
-        else:
-            answered, confidence = judged.answered, judged.confidence
+        rule = self.confident(best, q)  # what the answerability decider doubts of it is hedged
+        answered, confidence = rule, min(1.0, max(0.0, self.confidence(best, q)))
+        if judged.answered is not None:
+            answered, confidence = rule and judged.answered, judged.confidence
         if not answered:
-            reason = Reason.CLOSE if judged.hedged else Reason.NOT_COVERED
+            reason = Reason.CLOSE if rule else Reason.NOT_COVERED
             return dataclasses.replace(_result(question, False, answers, t0, reason), confidence=confidence)
         result = dataclasses.replace(_result(question, True, answers, t0), confidence=confidence)
         context = self.ranker.context_of(best, q)
@@ -422,7 +422,7 @@ class Engine:
         ranked = verdict.ids[:k], np.concatenate([verdict.probabilities, rest])[:k]
         if not judge.decides:
             return Judged(*ranked)
-        return Judged(*ranked, verdict.answered, verdict.answer_probability, verdict.hedged)
+        return Judged(*ranked, verdict.answered, verdict.answer_probability)
 
     def coverage(self, sentence: int, q: QueryTerms) -> float:
         """Share of the question's own weight that ``sentence`` (in its

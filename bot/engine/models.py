@@ -116,8 +116,9 @@ class Reason(StrEnum):
     """The best sentence does not hold enough of the question (coverage, or
     meaning with embeddings) to count as its answer."""
     CLOSE = "close"
-    """Not answered, but the best sentence comes close enough to quote as
-    the closest the story comes (the answerability decider's hedge)."""
+    """Not answered: the engine's own rule would have answered, the
+    answerability decider doubts it; the best sentence is quoted as the
+    closest the story comes (``judge.answerability``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,4 +188,3 @@ class Judged(NamedTuple):
     scores: npt.NDArray[np.float64]
     answered: bool | None = None
     confidence: float = 0.0
-    hedged: bool = False

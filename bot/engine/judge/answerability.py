@@ -2,9 +2,12 @@
 answerability model (``cross.py``): its log-odds for the judge's first
 ``Decider.depth`` candidates may re-order them (``rerank``), and a logistic
 decider over a few numbers (``FEATURES``) gives the probability that the
-first one answers; the question is answered at ``Decider.threshold`` or
-above, and hedged ("The story doesn't say exactly. The closest it comes:")
-from ``Decider.hedge`` up to it.
+first one answers.  The engine answers when its own rule
+(``rank.Ranker.confident``) would and the probability reaches
+``Decider.threshold``; when its rule would answer and the probability does
+not, it hedges ("The story doesn't say exactly. The closest it comes:" and
+the sentence), so that a doubt of the model's never takes away a quote the
+engine would have given, but no longer passes it off as the answer.
 
 The decider's parameters ship in ``answerability.json`` (checked by
 sha256), fitted by ``training/fit_answerability.py`` on training articles
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 
 DECIDER_FILE = Path(__file__).with_name("answerability.json")
 
-DECIDER_SHA256 = "e3db92c5a21defb3e0aacc3e591802416645dca11e1194e632276b164f2fce22"
+DECIDER_SHA256 = "d8fc4875d369d8f63ad4d23ac29f3d2f4367bc1f98c9c4a2df5fb75c41e407d8"
 """sha256 of ``answerability.json`` as fitted (``training/fit_answerability.py``)."""
 
 FEATURES = ("cross_first", "cross_best", "cross_margin", "confidence")
@@ -51,9 +54,7 @@ class Decider:
     weights: Vector
     bias: float
     threshold: float
-    """Answer at this probability or above."""
-    hedge: float
-    """Between this and ``threshold``: decline, quoting the closest sentence."""
+    """Answer at this probability or above (else decline, or hedge)."""
     rerank: float
     """Weight of the answerability log-odds beside the judge's in the order
     of the first ``depth`` candidates (0: the judge's order)."""
@@ -105,7 +106,6 @@ def decider_from(data: dict[str, object]) -> Decider:
         weights=vec("weights"),
         bias=float(data["bias"]),  # type: ignore[arg-type]
         threshold=float(data["threshold"]),  # type: ignore[arg-type]
-        hedge=float(data["hedge"]),  # type: ignore[arg-type]
         rerank=float(data["rerank"]),  # type: ignore[arg-type]
         depth=int(data["depth"]),  # type: ignore[call-overload]
     )

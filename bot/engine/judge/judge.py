@@ -108,9 +108,6 @@ class Verdict:
     decider's, reaches the threshold)."""
     answer_probability: float = 0.0
     """That probability."""
-    hedged: bool = False
-    """Declined, but close enough to quote the best one as the closest the
-    story comes (``answerability.Decider.hedge``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +374,7 @@ class Judge:
         # The judge's probabilities stay the scores, in the new order: the
         # re-ordered ones take the best of them, so scores still fall.
         scores = np.concatenate([np.sort(probs[:depth])[::-1], probs[depth:]])
-        return Verdict(ids, scores, p >= decider.threshold, p, decider.hedge <= p < decider.threshold)
+        return Verdict(ids, scores, p >= decider.threshold, p)
 
 
 def make_judge(engine: Engine, depth: int = DEPTH, lend: Judge | None = None) -> Judge | None:

@@ -22,7 +22,6 @@ def params(**changes: object) -> dict[str, object]:
         "weights": [1.0] + [0.0] * (n - 1),
         "bias": 0.0,
         "threshold": 0.6,
-        "hedge": 0.4,
         "rerank": 1.0,
         "depth": 4,
     }
@@ -72,5 +71,5 @@ def test_an_altered_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_the_shipped_decider_loads() -> None:
     decider = load_decider()
     assert decider is not None
-    assert 0.0 < decider.hedge <= decider.threshold < 1.0
+    assert 0.0 < decider.threshold < 1.0
     assert decider.depth >= 2
