@@ -48,11 +48,13 @@ class Listed:
     gold: frozenset[int]
 
 
-def lists(engine: Engine, art: dict[str, Any], questions: list[Any]) -> Iterator[Listed]:
-    """Every question of one article's engine as its lists (see above)."""
+def lists(engine: Engine, art: dict[str, Any], questions: list[Any], limit: int = 0) -> Iterator[Listed]:
+    """Every question of one article's engine as its lists (see above);
+    with ``limit``, its first ``limit`` questions."""
     idx = engine.index
     impossible = [bool(qa.get("is_impossible", False)) for p in art["paragraphs"] for qa in p["qas"]]
-    for question, imp in zip(questions, impossible, strict=True):
+    pairs = list(zip(questions, impossible, strict=True))
+    for question, imp in pairs[:limit] if limit else pairs:
         q = engine.query_terms(question.text)
         if not q.own or (not imp and not question.gold):
             continue
@@ -98,7 +100,7 @@ def measure(data: list[dict[str, Any]], encoder: Any, limit: int, compare: bool)
         for name, answerability in modes:
             judge.answerability = answerability
             judge.decides = answerability is not None
-            for listed in lists(engine, art, questions[:limit] if limit else questions):
+            for listed in lists(engine, art, questions, limit):
                 first, answered = decide(engine, listed)
                 row = counts.setdefault(name, {}).setdefault(listed.kind, [0, 0, 0, 0])
                 row[0] += 1

@@ -20,7 +20,8 @@ from typing import Any
 from tests.harness.community import add_forum, post
 from tests.harness.fake_discord import MANAGERS, TOKEN, FakeDiscord
 from tests.harness.processes import BotProcess, start_bot_process
-from tests.harness.wire import ANSWER, CALLBACK, QUESTION, ROOT, ask_by_mention, plain
+from tests.harness.wire import ANSWER, CALLBACK, QUESTION, ask_by_mention, plain
+from tests.story import STORY_CORPUS
 
 FORUM = 1_100_000_000_000_000_210
 REACHES = 30.0
@@ -55,7 +56,7 @@ async def test_a_forum_turned_on_in_one_process_is_answered_by_the_other(pg_url:
         for fake in (one_fake, other_fake):
             fake.add_managers()
             add_forum(fake, FORUM)
-        common = {"database_url": pg_url, "corpus_dir": ROOT / "corpus", "question_cooldown_rate": 1000}
+        common = {"database_url": pg_url, "corpus_dir": STORY_CORPUS, "question_cooldown_rate": 1000}
         try:
             procs.append(await start_bot_process(one_fake, tmp_path / "one", common, name="one"))
             procs.append(await start_bot_process(other_fake, tmp_path / "other", common, name="other"))

@@ -229,6 +229,8 @@ class CountingEncoder:
 
     dim = 4
     identity = "test-model"
+    batch_texts = 256
+    """Texts embedded a batch at a time (as ``SentenceEncoder.batch_texts``)."""
 
     def __init__(self) -> None:
         self.embedded = 0

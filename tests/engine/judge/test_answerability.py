@@ -29,16 +29,16 @@ def params(**changes: object) -> dict[str, object]:
 
 
 def test_the_probability_follows_the_weights() -> None:
-    decider = decider_from(params())
-    row = decision_row(0.9, np.array([0.0, -1.0]), 0.5)
+    decider = decider_from(params())  # the first candidate's log-odds alone, weight 1
+    row = decision_row(np.array([np.log(9.0), -1.0]), 0.5)
     assert decider.probability(row) == pytest.approx(0.9, abs=1e-6)
-    assert decider.probability(decision_row(0.1, np.array([0.0]), 0.5)) < decider.threshold
+    assert decider.probability(decision_row(np.array([np.log(1 / 9)]), 0.5)) < decider.threshold
 
 
 def test_decision_row_reads_the_first_the_best_and_the_margin() -> None:
-    row = decision_row(0.5, np.array([1.0, 3.0, -2.0]), 0.7)
-    assert row.tolist() == pytest.approx([0.0, 1.0, 3.0, 2.0, 0.7])
-    assert decision_row(0.5, np.array([2.0]), 0.1)[3] == 0.0  # one candidate: no margin
+    row = decision_row(np.array([1.0, 3.0, -2.0]), 0.7)
+    assert row.tolist() == pytest.approx([1.0, 3.0, 2.0, 0.7])
+    assert decision_row(np.array([2.0]), 0.1)[2] == 0.0  # one candidate: no margin
 
 
 def test_rerank_adds_the_cross_log_odds_and_keeps_ties_in_order() -> None:
@@ -51,7 +51,7 @@ def test_rerank_adds_the_cross_log_odds_and_keeps_ties_in_order() -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"features": ["judge"]}, {"weights": [1.0]}, {"threshold": "high"}, {"depth": None}],
+    [{"features": ["cross_first"]}, {"weights": [1.0]}, {"threshold": "high"}, {"depth": None}],
 )
 def test_parameters_that_do_not_fit_are_refused(change: dict[str, object], tmp_path: Path) -> None:
     path = tmp_path / "answerability.json"

@@ -21,8 +21,13 @@ LIGHTHOUSE = "Tomas Reyes kept the Porthaven light for forty years. He retires o
 
 @pytest.fixture(scope="module")
 def story(pipeline: Pipeline, encoder: object) -> Engine:
+    """The story's engine with the judge's own order and decider: the
+    answerability model, which decides when shipped, is tested in
+    ``test_engine_answerability.py``."""
     engine = Engine.from_folder(CORPUS, encoder=encoder)  # type: ignore[arg-type]
     assert engine.judge is not None
+    engine.judge.answerability = None
+    engine.judge.decides = False
     return engine
 
 

@@ -157,6 +157,7 @@ def test_the_judge_orders_with_token_states_and_plainly_without(
     ``WARM_PARSE`` none are kept and its plain order decides."""
     judge = story.judge
     assert judge is not None
+    monkeypatch.setattr(judge, "answerability", None)  # the judge's own decider (the answerability one decides else)
     assert judge.tokens is not None
     assert len(judge.tokens) == story.n_sentences  # a story's are all made with the judge
     model = judge.model
@@ -180,6 +181,7 @@ def test_the_judge_orders_with_token_states_and_plainly_without(
     assert large.judge is not None
     assert large.judge.tokens is None
     assert large.judge.token_columns(q, ids) is None
+    large.judge.answerability = None
     plain = large.judge.judge(q.text, q, ids, scores)
     np.testing.assert_allclose(np.sort(plain.probabilities), np.sort(model.plain.probabilities(x)))
     first = list(ids).index(int(plain.ids[0]))

@@ -18,6 +18,8 @@ class FixedEncoder:
 
     dim = DIM
     identity = "fixed"
+    batch_texts = 256
+    """Texts embedded a batch at a time (as ``SentenceEncoder.batch_texts``)."""
 
     def encode(self, texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> npt.NDArray[np.float32]:
         raise AssertionError("nothing should be embedded")
