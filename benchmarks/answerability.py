@@ -76,15 +76,17 @@ def engines(data: list[dict[str, Any]], encoder: Any, cache: Any = None) -> Iter
         yield art, engine, questions
 
 
-def decide(engine: Engine, listed: Listed) -> tuple[int, bool]:
-    """The judge's first candidate and whether the engine answers with it,
-    as ``Engine.ask`` decides."""
+def decide(engine: Engine, listed: Listed) -> tuple[int, bool, bool]:
+    """The judge's first candidate, whether the engine answers with it and
+    whether it hedges, as ``Engine.ask`` decides (its own rule, and the
+    answerability decider when there)."""
     judge = engine.judge
     assert judge is not None
     verdict = judge.judge(listed.question, listed.q, listed.ids, listed.scores)
     first = int(verdict.ids[0])
-    answered = verdict.answered if judge.decides else engine.confident(first, listed.q)
-    return first, answered
+    rule = engine.confident(first, listed.q)
+    answered = rule and verdict.answered if judge.decides else rule
+    return first, answered, rule and not answered
 
 
 def measure(data: list[dict[str, Any]], encoder: Any, limit: int, compare: bool) -> None:
@@ -101,26 +103,28 @@ def measure(data: list[dict[str, Any]], encoder: Any, limit: int, compare: bool)
             judge.answerability = answerability
             judge.decides = answerability is not None
             for listed in lists(engine, art, questions, limit):
-                first, answered = decide(engine, listed)
-                row = counts.setdefault(name, {}).setdefault(listed.kind, [0, 0, 0, 0])
+                first, answered, hedged = decide(engine, listed)
+                row = counts.setdefault(name, {}).setdefault(listed.kind, [0, 0, 0, 0, 0])
                 row[0] += 1
                 row[1] += first in listed.gold
                 row[2] += answered
                 row[3] += answered and first in listed.gold
+                row[4] += hedged
                 if listed.kind == "answerable" and name == "with answerability":
                     took.append(engine.ask(listed.question, top=1).took_ms)
         judge.answerability = modes[0][1]
         judge.decides = judge.answerability is not None
     for name, kinds in counts.items():
         print(f"{name}:")
-        for kind, (n, right, answered, right_answered) in sorted(kinds.items()):
+        for kind, (n, right, answered, right_answered, hedged) in sorted(kinds.items()):
+            declined = f"declined {1 - answered / n:.1%} (hedged {hedged / n:.1%})"
             if kind == "answerable":
                 print(
                     f"  answerable  {n:5d}: P@1 {right / n:.4f}, answered {answered / n:.1%}, "
-                    f"answered right {right_answered / n:.1%}, declined {1 - answered / n:.1%}"
+                    f"answered right {right_answered / n:.1%}, {declined}"
                 )
             else:
-                print(f"  {kind:10}  {n:5d}: declined {1 - answered / n:.1%}")
+                print(f"  {kind:10}  {n:5d}: {declined}")
     if took:
         took.sort()
         print(f"took_ms (answerable asks): p50 {took[len(took) // 2]:.1f}, p99 {took[-1 - len(took) // 100]:.1f}")

@@ -46,6 +46,12 @@ class SettingsError(Exception):
     """A setting is missing or has a bad value; the message names it."""
 
 
+def _shown(item: str) -> str:
+    """A bad list item as an error may show it: short ones quoted, a long one
+    (a token pasted into the wrong setting) only by its length."""
+    return repr(item) if len(item) <= 20 else f"({len(item)} characters, not shown)"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -142,9 +148,9 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
-            bad = next((part for part in parts if not part.isdigit()), None)
+            bad = next((n for n, part in enumerate(parts, 1) if not part.isdigit()), None)
             if bad is not None:
-                raise ValueError(f"{bad!r} is not an id (a number): write ids as 123, 456")
+                raise ValueError(f"item {bad} {_shown(parts[bad - 1])} is not an id (a number): write ids as 123, 456")
             return parts
         return value
 

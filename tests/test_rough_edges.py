@@ -143,7 +143,7 @@ def test_a_dot_env_line_without_equals_names_the_file_and_stops(
 
 def test_a_bad_admin_id_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADMIN_USER_IDS", "12345, bob")
-    with pytest.raises(SettingsError, match=r"ADMIN_USER_IDS: 'bob' is not an id"):
+    with pytest.raises(SettingsError, match=r"ADMIN_USER_IDS: item 2 'bob' is not an id"):
         load_settings()
 
 

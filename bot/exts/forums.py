@@ -89,9 +89,11 @@ class Forums(commands.Cog):
             return (await thread.send(content, view=view or MISSING)).id
 
         log.info("answering forum post %d in server %d", thread.id, guild.id)
-        asked = await questions.respond(question, thread.owner_id, Where(guild.id, thread.id), send)
-        if asked is not None:
-            self.bot.service.remember_thread(thread.id, asked.question)
+        # Remembered before the reply goes out: a follow-up typed as soon as
+        # the answer shows is read as one (the reply's own bookkeeping, the
+        # question log's write, may still be running then).
+        self.bot.service.remember_thread(thread.id, question)
+        await questions.respond(question, thread.owner_id, Where(guild.id, thread.id), send)
 
     async def _starter(self, thread: discord.Thread) -> discord.Message | None:
         """The post's first message (its id is the thread's), if Discord gives it."""
