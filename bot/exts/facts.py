@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.engine import Engine
 from bot.ui import replies
+from bot.ui.choices import matching
 from bot.ui.facts import people_pages, person_pages, send_pages, timeline_pages
 
 if TYPE_CHECKING:
@@ -109,9 +110,7 @@ class Facts(commands.Cog):
         engine = await self.bot.service.engine_for(interaction.guild_id)
         if engine is None:
             return []
-        needle = current.casefold().strip()
-        found = [a for a in engine.articles if needle in a.title.casefold()]
-        return [app_commands.Choice(name=a.title[:100], value=a.key) for a in found[:25]]
+        return matching(((a.title, a.key) for a in engine.articles), current)
 
     @people.autocomplete("person")
     async def person_choices(
@@ -120,9 +119,7 @@ class Facts(commands.Cog):
         engine = await self.bot.service.engine_for(interaction.guild_id)
         if engine is None:
             return []
-        needle = current.casefold().strip()
-        names = [n for n in await self.bot.service.facts.names(engine) if needle in n.casefold()]
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+        return matching(((n, n) for n in await self.bot.service.facts.names(engine)), current)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.render import shorten
 from bot.service import Where, is_own, is_shared
 from bot.ui import replies
+from bot.ui.choices import matching
 from bot.ui.formatting import MAX_CONTENT, escape, quote_block
 
 if TYPE_CHECKING:
@@ -58,9 +59,7 @@ class Info(commands.Cog):
         engine = await self.bot.service.engine_for(interaction.guild_id)
         if engine is None:
             return []
-        needle = current.casefold().strip()
-        names = [n for n in engine.topics(200) if needle in n.casefold()] if needle else engine.topics(25)
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+        return matching(((n, n) for n in engine.topics(200)), current)
 
     @app_commands.command(name="sources", description="The articles the bot answers from here.")
     async def sources(self, interaction: discord.Interaction[StoryBot]) -> None:
