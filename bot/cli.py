@@ -26,15 +26,13 @@ from bot.service import (
     FactsBook,
     PersonEntry,
     TimelineEntry,
-    build_engine,
     fetch_options,
     question_text,
     server_folder,
 )
-from bot.service.corpora import build_server
 from bot.service.engines import encoder_for
 from bot.service.facts import BY
-from bot.service.prepare import no_such_server, prepare
+from bot.service.prepare import build_as_seen, no_such_server, prepare
 from bot.service.questions import QUESTION_MAX_BYTES
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -179,12 +177,7 @@ def _engine(
         raise UsageError(no_such_server(folder, server))
     encoder = encoder_for(settings)
     try:
-        engine = build_engine(settings, folder, encoder=encoder)
-        failures = list(engine.failures)
-        if server is not None:
-            built = build_server(folder, settings.index_cache_dir, encoder, server, engine)
-            engine = built.engine or engine
-            failures += built.failures
+        engine, failures = build_as_seen(settings, folder, encoder, server)
     except CorpusError as exc:
         raise UsageError(str(exc)) from None
     if not quiet and failures:  # once, in one line: ``index`` lists them

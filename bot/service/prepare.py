@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine import WARM_PARSE, CorpusError, Engine, LoadFailure, ParallelEncoder
+from bot.engine import WARM_PARSE, CorpusError, Engine, LoadFailure, ParallelEncoder, SentenceEncoder
 from bot.service.corpora import build_server
 from bot.service.engines import build_engine, encoder_for
 from bot.service.layout import server_folder
@@ -49,6 +49,21 @@ class Prepared:
 
 def _quiet(what: str) -> Callable[[int, int], None]:
     return lambda done, total: None
+
+
+def build_as_seen(
+    settings: Settings, folder: Path, encoder: SentenceEncoder | None, server: int | None
+) -> tuple[Engine, list[LoadFailure]]:
+    """The engine as ``server`` sees the corpus (the shared articles and its
+    own; without ``server``, the shared ones alone), and every file that
+    failed; raises ``CorpusError`` for an empty corpus."""
+    engine = build_engine(settings, folder, encoder=encoder)
+    failures = list(engine.failures)
+    if server is not None:
+        built = build_server(folder, settings.index_cache_dir, encoder, server, engine)
+        engine = built.engine or engine
+        failures += built.failures
+    return engine, failures
 
 
 def no_such_server(folder: Path, server: int) -> str:
@@ -76,12 +91,7 @@ def prepare(
     encoder = encoder_for(settings) if vectors else None
     if encoder is not None:
         encoder = ParallelEncoder(encoder, workers or os.cpu_count() or 1, steps("embedding"))
-    engine = build_engine(settings, folder, encoder=encoder)
-    failures = list(engine.failures)
-    if server is not None:
-        built = build_server(folder, settings.index_cache_dir, encoder, server, engine)
-        engine = built.engine or engine
-        failures += built.failures
+    engine, failures = build_as_seen(settings, folder, encoder, server)
     done = Prepared(engine, failures)
     if engine.vectors_pending:
         done.vectors_built = engine.build_vectors()
